@@ -1,0 +1,23 @@
+# One image for every service of whatsapp-events; docker-compose.yml picks the entry point.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY contracts ./contracts
+COPY runtime ./runtime
+COPY ingress ./ingress
+COPY projector ./projector
+COPY scripts ./scripts
+RUN npm run build && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/contracts ./contracts
+COPY --chown=node:node package.json ./
+USER node
+EXPOSE 3000 3001 3002
+CMD ["node", "--enable-source-maps", "dist/ingress/main.js"]

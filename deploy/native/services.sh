@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the project's own services (compiled to dist/ by `npm run build`) as local processes,
+# each with a pid file and a log beside the stack's, and waits until each answers /readyz.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+# name:entry:port for every service that exists in dist/.
+services=(
+  "ingress:dist/ingress/main.js:3000"
+  "status-projector:dist/projector/status/main.js:3001"
+  "conversation-projector:dist/projector/conversation/main.js:3002"
+)
+
+for service in "${services[@]}"; do
+  IFS=: read -r name entry port <<<"$service"
+  [ -f "$ROOT_DIR/$entry" ] || continue
+  if http_ok "http://127.0.0.1:$port/healthz"; then log "$name already answers on $port"; continue; fi
+  (cd "$ROOT_DIR" && start_process "$name" node --enable-source-maps "$entry")
+done
+for service in "${services[@]}"; do
+  IFS=: read -r name entry port <<<"$service"
+  [ -f "$ROOT_DIR/$entry" ] || continue
+  wait_for "$name" 90 "$LOG_DIR/$name.log" http_ok "http://127.0.0.1:$port/readyz"
+done

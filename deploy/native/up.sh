@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Starts the native stack (Kafka, Apicurio Registry, FerretDB, Jaeger) as local processes on 127.0.0.1,
+# each only if its port does not answer yet. Waits for readiness and names any service that fails.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+"$NATIVE_DIR/install.sh"
+
+KAFKA_PORT=9092
+REGISTRY_PORT="${REGISTRY_PORT:-8081}"
+MONGO_PORT=27017
+JAEGER_UI_PORT=16686
+
+start_kafka() {
+  if port_open "$KAFKA_PORT"; then log "kafka already answers on $KAFKA_PORT"; return 0; fi
+  local conf="$STATE_DIR/kafka/server.properties"
+  mkdir -p "$STATE_DIR/kafka/data"
+  sed "s|@STATE@|$STATE_DIR|g" "$NATIVE_DIR/kafka/server.properties.template" >"$conf"
+  local java_cmd=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dlog4j.configuration=file:$NATIVE_DIR/kafka/log4j.properties" -cp "$KAFKA_LIBS/*")
+  if [ ! -f "$STATE_DIR/kafka/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id="$("${java_cmd[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+    "${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$conf" >>"$LOG_DIR/kafka.log" 2>&1
+  fi
+  start_process kafka "${java_cmd[@]}" kafka.Kafka "$conf"
+}
+
+# Quarkus fast-jar archives run quarkus-run.jar; legacy-jar ones a *-runner.jar beside lib/.
+apicurio_jar() {
+  local jar
+  for jar in "$APICURIO_HOME/quarkus-app/quarkus-run.jar" "$APICURIO_HOME"/quarkus-app/*-runner.jar; do
+    [ -f "$jar" ] && { echo "$jar"; return 0; }
+  done
+  log "no runnable jar under $APICURIO_HOME/quarkus-app"; return 1
+}
+
+start_registry() {
+  if http_ok "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"; then log "registry already answers on $REGISTRY_PORT"; return 0; fi
+  mkdir -p "$STATE_DIR/apicurio"
+  # File-backed H2, so schema ids survive a restart while Kafka still holds records that name them.
+  start_process apicurio java -Xms128m -Xmx512m -Djava.awt.headless=true \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
+    -Dquarkus.management.enabled=false \
+    "-Dapicurio.datasource.url=jdbc:h2:file:$STATE_DIR/apicurio/registry;DB_CLOSE_ON_EXIT=FALSE" \
+    -Dapicurio.rest.deletion.artifact.enabled=true -Dapicurio.rest.deletion.artifact-version.enabled=true \
+    -Dapicurio.rest.deletion.group.enabled=true \
+    -jar "$(apicurio_jar)"
+}
+
+start_ferretdb() {
+  if port_open "$MONGO_PORT"; then log "MongoDB-wire server already answers on $MONGO_PORT"; return 0; fi
+  mkdir -p "$STATE_DIR/ferretdb/data"
+  start_process ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE_DIR/ferretdb/data/" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STATE_DIR/ferretdb" \
+    --debug-addr=127.0.0.1:8089 --telemetry=disable --log-level=warn
+}
+
+start_jaeger() {
+  if http_ok "http://127.0.0.1:$JAEGER_UI_PORT/"; then log "jaeger already answers on $JAEGER_UI_PORT"; return 0; fi
+  JAEGER_LISTEN_HOST=127.0.0.1 start_process jaeger "$JAEGER_BIN"
+}
+
+start_kafka
+start_ferretdb
+start_jaeger
+start_registry
+
+wait_for kafka 120 "$LOG_DIR/kafka.log" port_open "$KAFKA_PORT"
+wait_for ferretdb 60 "$LOG_DIR/ferretdb.log" port_open "$MONGO_PORT"
+wait_for jaeger 60 "$LOG_DIR/jaeger.log" http_ok "http://127.0.0.1:$JAEGER_UI_PORT/"
+wait_for jaeger-otlp 60 "$LOG_DIR/jaeger.log" port_open 4318
+wait_for apicurio 180 "$LOG_DIR/apicurio.log" http_ok "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"
+log "native stack is up"

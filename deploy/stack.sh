@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# One entry point for both ways of running the stack:
+#   docker: docker compose (docker-compose.yml), when an engine answers;
+#   native: deploy/native/*.sh, local processes from the package registries.
+# STACK=docker|native|auto chooses (auto by default). Usage: stack.sh up|services-up|down|logs|urls
+set -euo pipefail
+ROOT_DIR="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT_DIR"
+
+choose_stack() {
+  case "${STACK:-auto}" in
+    docker | native) echo "$STACK" ;;
+    auto) if docker info >/dev/null 2>&1; then echo docker; else echo native; fi ;;
+    *) echo "STACK must be docker, native or auto, not '$STACK'" >&2; exit 2 ;;
+  esac
+}
+
+ensure_env_file() {
+  if [ ! -f .env ]; then
+    cp .env.example .env
+    echo "[stack] created .env from .env.example (development secrets: change them before real traffic)" >&2
+  fi
+}
+
+print_urls() {
+  cat <<URLS
+
+whatsapp-events is up ($1):
+  Webhook (point Meta here)   http://127.0.0.1:3000/api/integrations/webhooks/whatsapp/
+  Ingress health / metrics    http://127.0.0.1:3000/healthz  /readyz  /metrics
+  Status projector            http://127.0.0.1:3001/healthz  /readyz  /metrics
+  Conversation projector      http://127.0.0.1:3002/healthz  /readyz  /metrics
+  Kafka bootstrap             127.0.0.1:9092
+  Schema registry (ccompat)   http://127.0.0.1:8081/apis/ccompat/v7
+  MongoDB-wire server         mongodb://127.0.0.1:27017
+  Jaeger UI                   http://127.0.0.1:16686
+  OTLP                        http://127.0.0.1:4318 (HTTP), 127.0.0.1:4317 (gRPC)
+Logs: make logs    Stop: make down
+URLS
+}
+
+mode="$(choose_stack)"
+command="${1:-up}"
+case "$mode:$command" in
+  docker:up) docker compose up -d --wait kafka schema-registry mongodb jaeger ;;
+  docker:services-up) ensure_env_file; docker compose up -d --build --wait ;;
+  docker:down) docker compose down ;;
+  docker:logs) docker compose logs -f ;;
+  native:up) ./deploy/native/up.sh ;;
+  native:services-up) ensure_env_file; ./deploy/native/services.sh up ;;
+  native:down) ./deploy/native/down.sh ;;
+  native:logs) tail -n 20 -F .stack/logs/*.log ;;
+  *:urls) print_urls "$mode" ;;
+  *) echo "usage: stack.sh up|services-up|down|logs|urls" >&2; exit 2 ;;
+esac

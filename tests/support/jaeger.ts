@@ -1,0 +1,34 @@
+/** The shape of a trace in Jaeger's query API (/api/traces/{id}), as far as tests read it. */
+export interface JaegerTrace {
+  traceID: string;
+  spans: {
+    spanID: string;
+    operationName: string;
+    processID: string;
+    references: { refType: string; spanID: string; traceID: string }[];
+    tags: { key: string; value: unknown }[];
+  }[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+/** Polls Jaeger's query API until the trace exists and `isComplete` holds, or fails after `timeoutMs`. */
+export async function waitForTrace(
+  traceId: string,
+  isComplete: (trace: JaegerTrace) => boolean,
+  timeoutMs = 30_000,
+): Promise<JaegerTrace> {
+  const deadline = Date.now() + timeoutMs;
+  let last: JaegerTrace | undefined;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${process.env.JAEGER_QUERY_URL}/api/traces/${traceId}`);
+    if (response.ok) {
+      const body = (await response.json()) as { data?: JaegerTrace[] };
+      last = body.data?.[0];
+      if (last && isComplete(last)) return last;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `trace ${traceId} not complete in Jaeger within ${timeoutMs} ms; last seen: ${JSON.stringify(last?.spans.map((s) => s.operationName))}`,
+  );
+}
