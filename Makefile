@@ -25,7 +25,8 @@ node:
 	@./scripts/ensure-node.sh >/dev/null
 
 node_modules/.installed: package.json package-lock.json | node
-	npm ci --no-audit --no-fund --loglevel=error
+	# npm install, not npm ci: this npm writes a lockfile without other platforms' optional bindings, which npm ci then refuses.
+	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 deps: node node_modules/.installed
