@@ -1,0 +1,64 @@
+import { readSchemaFile, type AvroSchema } from "./schema-files";
+
+/**
+ * The topic catalogue: names, keys and schemas are a public contract for downstream teams
+ * (contracts/asyncapi.yaml describes the same). Schemas are registered under TopicNameStrategy
+ * subjects, `<topic>-value`.
+ */
+export interface TopicContract {
+  /** Topic name without the deployment's TOPIC_PREFIX. */
+  readonly name: string;
+  readonly schemaFile: string;
+  readonly key: string;
+  /** -1: kept forever (the raw topic is the event store). */
+  readonly retentionMs: number;
+}
+
+export const topicContracts = {
+  rawWebhook: {
+    name: "whatsapp.webhook.raw.v1",
+    schemaFile: "whatsapp.webhook.raw.v1.avsc",
+    key: "WABA id of the delivery's first entry; the request id when there is none",
+    retentionMs: -1,
+  },
+  messageStatus: {
+    name: "whatsapp.message.status.v1",
+    schemaFile: "whatsapp.message.status.v1.avsc",
+    key: "wamid of the outbound message",
+    retentionMs: -1,
+  },
+  inboundMessage: {
+    name: "whatsapp.message.inbound.v1",
+    schemaFile: "whatsapp.message.inbound.v1.avsc",
+    key: "<phone_number_id>:<wa_id>",
+    retentionMs: -1,
+  },
+  businessEvent: {
+    name: "whatsapp.business.event.v1",
+    schemaFile: "whatsapp.business.event.v1.avsc",
+    key: "WABA id",
+    retentionMs: -1,
+  },
+  deadLetter: {
+    name: "whatsapp.deadletter.v1",
+    schemaFile: "whatsapp.deadletter.v1.avsc",
+    key: "the original record's key",
+    retentionMs: -1,
+  },
+} as const satisfies Record<string, TopicContract>;
+
+export type TopicId = keyof typeof topicContracts;
+
+/** The topic's name in a deployment: TOPIC_PREFIX + contract name. */
+export function topicName(topic: TopicId, prefix: string): string {
+  return `${prefix}${topicContracts[topic].name}`;
+}
+
+/** TopicNameStrategy: the value schema's subject is `<topic>-value`. */
+export function valueSubject(topic: TopicId, prefix: string): string {
+  return `${topicName(topic, prefix)}-value`;
+}
+
+export function topicSchema(topic: TopicId): AvroSchema {
+  return readSchemaFile(topicContracts[topic].schemaFile);
+}

@@ -1,0 +1,366 @@
+import { createHash } from "node:crypto";
+import type {
+  BusinessEvent,
+  Contact,
+  InboundMessageEvent,
+  Media,
+  MessageStatusEvent,
+  RawWebhookDelivery,
+  WhatsAppError,
+} from "../../contracts/generated/types";
+
+/** What one HTTP delivery becomes: the raw record and every event derived from it, each with its key. */
+export interface ParsedDelivery {
+  raw: Keyed<RawWebhookDelivery>;
+  statuses: Keyed<MessageStatusEvent>[];
+  inboundMessages: Keyed<InboundMessageEvent>[];
+  businessEvents: Keyed<BusinessEvent>[];
+  /** First entry's business phone number id, for the delivery's span and logs. */
+  phoneNumberId: string | null;
+}
+
+export interface Keyed<T> {
+  key: string;
+  value: T;
+}
+
+export interface ReceivedDelivery {
+  requestId: string;
+  receivedAt: number;
+  body: Buffer;
+  signatureHeader: string;
+  contentType: string | null;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
+const arrayOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const text = (value: unknown): string | null =>
+  typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+const flag = (value: unknown): boolean | null => (typeof value === "boolean" ? value : null);
+const decimal = (value: unknown): number | null => {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : null;
+};
+/** Meta's timestamps are Unix seconds, usually as strings. */
+const secondsToMillis = (value: unknown): number | null => {
+  const seconds = decimal(value);
+  return seconds === null ? null : Math.round(seconds * 1000);
+};
+
+export const sha256Hex = (...parts: string[]): string =>
+  createHash("sha256").update(parts.join("\u0000")).digest("hex");
+
+/** Deterministic ids: a redelivery of the same thing by Meta gets the same id. */
+export const statusEventId = (wamid: string, status: string, timestampMillis: number): string =>
+  sha256Hex("status", wamid, status, String(timestampMillis));
+export const inboundEventId = (wamid: string): string => sha256Hex("inbound", wamid);
+export const businessEventId = (wabaId: string, field: string, valueJson: string): string =>
+  sha256Hex("business", wabaId, field, valueJson);
+
+export function parseErrors(value: unknown): WhatsAppError[] {
+  return arrayOf(value)
+    .filter(isObject)
+    .map((error) => ({
+      code: decimal(error.code),
+      title: text(error.title),
+      message: text(error.message),
+      details: text(objectOrEmpty(error.error_data).details),
+      href: text(error.href),
+    }));
+}
+
+function parseMedia(value: unknown): Media | null {
+  if (!isObject(value)) return null;
+  return {
+    id: text(value.id),
+    mimeType: text(value.mime_type),
+    sha256: text(value.sha256),
+    caption: text(value.caption),
+    filename: text(value.filename),
+    voice: flag(value.voice),
+    animated: flag(value.animated),
+  };
+}
+
+function parseContacts(value: unknown): Contact[] {
+  return arrayOf(value)
+    .filter(isObject)
+    .map((contact) => {
+      const name = objectOrEmpty(contact.name);
+      return {
+        formattedName: text(name.formatted_name),
+        firstName: text(name.first_name),
+        lastName: text(name.last_name),
+        phones: arrayOf(contact.phones)
+          .filter(isObject)
+          .map((phone) => ({ phone: text(phone.phone), waId: text(phone.wa_id), type: text(phone.type) })),
+        emails: arrayOf(contact.emails)
+          .filter(isObject)
+          .map((email) => ({ email: text(email.email), type: text(email.type) })),
+      };
+    });
+}
+
+function parseInteractive(value: unknown): InboundMessageEvent["interactive"] {
+  if (!isObject(value)) return null;
+  const button = value.button_reply;
+  const list = value.list_reply;
+  const flow = value.nfm_reply;
+  return {
+    type: text(value.type) ?? "unknown",
+    buttonReply: isObject(button) ? { id: text(button.id), title: text(button.title) } : null,
+    listReply: isObject(list)
+      ? { id: text(list.id), title: text(list.title), description: text(list.description) }
+      : null,
+    nfmReply: isObject(flow)
+      ? { name: text(flow.name), body: text(flow.body), responseJson: text(flow.response_json) }
+      : null,
+  };
+}
+
+function parseInboundMessage(
+  message: Json,
+  value: Json,
+  wabaId: string,
+  rawEventId: string,
+): Keyed<InboundMessageEvent> | null {
+  const wamid = text(message.id);
+  const from = text(message.from);
+  const timestamp = secondsToMillis(message.timestamp);
+  const metadata = objectOrEmpty(value.metadata);
+  const phoneNumberId = text(metadata.phone_number_id);
+  if (!wamid || !from || timestamp === null || !phoneNumberId) return null;
+  const sender = arrayOf(value.contacts)
+    .filter(isObject)
+    .find((contact) => text(contact.wa_id) === from);
+  const location = isObject(message.location) ? message.location : null;
+  const button = isObject(message.button) ? message.button : null;
+  const reaction = isObject(message.reaction) ? message.reaction : null;
+  const order = isObject(message.order) ? message.order : null;
+  const context = isObject(message.context) ? message.context : null;
+  const referral = isObject(message.referral) ? message.referral : null;
+  const textPart = isObject(message.text) ? message.text : null;
+  return {
+    key: `${phoneNumberId}:${from}`,
+    value: {
+      eventId: inboundEventId(wamid),
+      rawEventId,
+      wamid,
+      from,
+      profileName: text(objectOrEmpty(sender?.profile).name),
+      phoneNumberId,
+      displayPhoneNumber: text(metadata.display_phone_number),
+      wabaId,
+      timestamp,
+      type: text(message.type) ?? "unknown",
+      messageJson: JSON.stringify(message),
+      text: textPart && typeof textPart.body === "string" ? { body: textPart.body } : null,
+      image: parseMedia(message.image),
+      video: parseMedia(message.video),
+      audio: parseMedia(message.audio),
+      document: parseMedia(message.document),
+      sticker: parseMedia(message.sticker),
+      location: location
+        ? {
+            latitude: decimal(location.latitude),
+            longitude: decimal(location.longitude),
+            name: text(location.name),
+            address: text(location.address),
+            url: text(location.url),
+          }
+        : null,
+      contacts: parseContacts(message.contacts),
+      interactive: parseInteractive(message.interactive),
+      button: button ? { payload: text(button.payload), text: text(button.text) } : null,
+      reaction: reaction ? { messageId: text(reaction.message_id), emoji: text(reaction.emoji) } : null,
+      order: order
+        ? {
+            catalogId: text(order.catalog_id),
+            text: text(order.text),
+            productItems: arrayOf(order.product_items)
+              .filter(isObject)
+              .map((item) => ({
+                productRetailerId: text(item.product_retailer_id),
+                quantity: decimal(item.quantity),
+                itemPrice: decimal(item.item_price),
+                currency: text(item.currency),
+              })),
+          }
+        : null,
+      context: context
+        ? {
+            from: text(context.from),
+            id: text(context.id),
+            forwarded: flag(context.forwarded),
+            frequentlyForwarded: flag(context.frequently_forwarded),
+            referredProductJson: context.referred_product ? JSON.stringify(context.referred_product) : null,
+          }
+        : null,
+      referral: referral
+        ? {
+            sourceUrl: text(referral.source_url),
+            sourceId: text(referral.source_id),
+            sourceType: text(referral.source_type),
+            headline: text(referral.headline),
+            body: text(referral.body),
+            mediaType: text(referral.media_type),
+            imageUrl: text(referral.image_url),
+            videoUrl: text(referral.video_url),
+            thumbnailUrl: text(referral.thumbnail_url),
+            ctwaClid: text(referral.ctwa_clid),
+          }
+        : null,
+      errors: parseErrors(message.errors),
+    },
+  };
+}
+
+function parseStatus(
+  status: Json,
+  value: Json,
+  wabaId: string,
+  rawEventId: string,
+): Keyed<MessageStatusEvent> | null {
+  const wamid = text(status.id);
+  const state = text(status.status);
+  const timestamp = secondsToMillis(status.timestamp);
+  const metadata = objectOrEmpty(value.metadata);
+  const phoneNumberId = text(metadata.phone_number_id);
+  if (!wamid || !state || timestamp === null || !phoneNumberId) return null;
+  const conversation = isObject(status.conversation) ? status.conversation : null;
+  const pricing = isObject(status.pricing) ? status.pricing : null;
+  return {
+    key: wamid,
+    value: {
+      eventId: statusEventId(wamid, state, timestamp),
+      rawEventId,
+      wamid,
+      status: state,
+      timestamp,
+      recipientId: text(status.recipient_id),
+      phoneNumberId,
+      displayPhoneNumber: text(metadata.display_phone_number),
+      wabaId,
+      conversation: conversation
+        ? {
+            id: text(conversation.id),
+            originType: text(objectOrEmpty(conversation.origin).type),
+            expiration: secondsToMillis(conversation.expiration_timestamp),
+          }
+        : null,
+      pricing: pricing
+        ? {
+            billable: flag(pricing.billable),
+            model: text(pricing.pricing_model),
+            category: text(pricing.category),
+            type: text(pricing.type),
+          }
+        : null,
+      errors: parseErrors(status.errors),
+      bizOpaqueCallbackData: text(status.biz_opaque_callback_data),
+      statusJson: JSON.stringify(status),
+    },
+  };
+}
+
+/**
+ * Turns one signed delivery into its raw record and the events derived from it. Pure: no I/O.
+ * A body that does not parse, or has a shape we do not know, still gives a raw record (flagged), so
+ * nothing Meta signed is lost; parts of a known shape that are malformed are kept as business events.
+ */
+export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
+  const rawEventId = delivery.requestId;
+  const statuses: Keyed<MessageStatusEvent>[] = [];
+  const inboundMessages: Keyed<InboundMessageEvent>[] = [];
+  const businessEvents: Keyed<BusinessEvent>[] = [];
+  let payload: unknown;
+  let jsonParsed = true;
+  let problem: string | null = null;
+  try {
+    payload = JSON.parse(delivery.body.toString("utf8"));
+  } catch (error) {
+    jsonParsed = false;
+    problem = `body is not JSON: ${(error as Error).message}`;
+  }
+  const entries = isObject(payload) && Array.isArray(payload.entry) ? payload.entry : null;
+  if (jsonParsed && !entries) problem = "body has no entry[] array: not a WhatsApp Business Account webhook";
+  let firstWabaId: string | null = null;
+  let firstPhoneNumberId: string | null = null;
+
+  for (const entry of (entries ?? []).filter(isObject)) {
+    const wabaId = text(entry.id) ?? "unknown";
+    firstWabaId ??= text(entry.id);
+    for (const change of arrayOf(entry.changes).filter(isObject)) {
+      const field = text(change.field) ?? "unknown";
+      const value = objectOrEmpty(change.value);
+      firstPhoneNumberId ??= text(objectOrEmpty(value.metadata).phone_number_id);
+      if (field !== "messages") {
+        businessEvents.push(businessEvent(wabaId, field, change.value, entry.time, delivery));
+        continue;
+      }
+      const unparsed: unknown[] = [];
+      for (const status of arrayOf(value.statuses)) {
+        const event = isObject(status) ? parseStatus(status, value, wabaId, rawEventId) : null;
+        if (event) statuses.push(event);
+        else unparsed.push(status);
+      }
+      for (const message of arrayOf(value.messages)) {
+        const event = isObject(message) ? parseInboundMessage(message, value, wabaId, rawEventId) : null;
+        if (event) inboundMessages.push(event);
+        else unparsed.push(message);
+      }
+      // Value-level errors, and statuses or messages we could not read, are kept whole as a business event.
+      if (unparsed.length > 0 || value.errors !== undefined || (!value.statuses && !value.messages)) {
+        businessEvents.push(businessEvent(wabaId, "messages", change.value, entry.time, delivery));
+      }
+    }
+  }
+
+  const raw: RawWebhookDelivery = {
+    requestId: delivery.requestId,
+    receivedAt: delivery.receivedAt,
+    body: delivery.body,
+    signatureHeader: delivery.signatureHeader,
+    contentType: delivery.contentType,
+    jsonParsed,
+    shapeRecognized: entries !== null,
+    problem,
+    wabaId: firstWabaId,
+    statusCount: statuses.length,
+    inboundCount: inboundMessages.length,
+    businessEventCount: businessEvents.length,
+  };
+  return {
+    raw: { key: firstWabaId ?? delivery.requestId, value: raw },
+    statuses,
+    inboundMessages,
+    businessEvents,
+    phoneNumberId: firstPhoneNumberId,
+  };
+}
+
+function businessEvent(
+  wabaId: string,
+  field: string,
+  value: unknown,
+  entryTime: unknown,
+  delivery: ReceivedDelivery,
+): Keyed<BusinessEvent> {
+  const valueJson = JSON.stringify(value ?? null);
+  return {
+    key: wabaId,
+    value: {
+      eventId: businessEventId(wabaId, field, valueJson),
+      rawEventId: delivery.requestId,
+      wabaId,
+      field,
+      valueJson,
+      entryTime: secondsToMillis(entryTime),
+      receivedAt: delivery.receivedAt,
+    },
+  };
+}

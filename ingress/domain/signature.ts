@@ -1,0 +1,34 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export type SignatureCheck =
+  | { valid: true; secretIndex: number }
+  | { valid: false; reason: "missing" | "malformed" | "mismatch" };
+
+const signaturePattern = /^sha256=([0-9a-f]{64})$/i;
+
+/**
+ * Checks Meta's X-Hub-Signature-256 (`sha256=` + hex HMAC-SHA256 of the raw body with the app secret)
+ * against every currently valid secret (several during a rotation), in constant time per secret.
+ */
+export function verifySignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  appSecrets: readonly string[],
+): SignatureCheck {
+  if (!header) return { valid: false, reason: "missing" };
+  const match = signaturePattern.exec(header.trim());
+  if (!match) return { valid: false, reason: "malformed" };
+  const received = Buffer.from(match[1]!, "hex");
+  let matchedIndex = -1;
+  // Every secret is tried, so the time taken does not tell which one matched.
+  appSecrets.forEach((secret, index) => {
+    const expected = createHmac("sha256", secret).update(rawBody).digest();
+    if (timingSafeEqual(expected, received) && matchedIndex < 0) matchedIndex = index;
+  });
+  return matchedIndex >= 0 ? { valid: true, secretIndex: matchedIndex } : { valid: false, reason: "mismatch" };
+}
+
+/** The header value Meta would send for `rawBody` signed with `appSecret` (tests, load generators). */
+export function signBody(rawBody: Buffer | string, appSecret: string): string {
+  return `sha256=${createHmac("sha256", appSecret).update(rawBody).digest("hex")}`;
+}
