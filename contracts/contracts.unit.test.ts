@@ -27,7 +27,12 @@ describe("contracts", () => {
     const visit = (type: unknown, where: string): void => {
       if (Array.isArray(type)) return type.forEach((t) => visit(t, where));
       if (typeof type !== "object" || type === null) return;
-      const record = type as { type: string; name?: string; fields?: { name: string; doc?: string; type: unknown }[]; items?: unknown };
+      const record = type as {
+        type: string;
+        name?: string;
+        fields?: { name: string; doc?: string; type: unknown }[];
+        items?: unknown;
+      };
       if (record.type === "array") return visit(record.items, where);
       for (const field of record.fields ?? []) {
         if (!field.doc) undocumented.push(`${where}.${field.name}`);
@@ -61,8 +66,11 @@ describe("contracts", () => {
   });
 
   it("would refuse an incompatible change (a new field without a default)", () => {
-    const current = topicSchema("messageStatus") as { fields: unknown[] };
-    const broken = { ...current, fields: [...current.fields, { name: "mandatoryNewField", type: "string", doc: "x" }] };
+    const current = topicSchema("messageStatus") as unknown as { fields: unknown[] };
+    const broken = {
+      ...current,
+      fields: [...current.fields, { name: "mandatoryNewField", type: "string", doc: "x" }],
+    };
     const reader = Type.forSchema(broken as never);
     expect(() => reader.createResolver(Type.forSchema(current as never))).toThrow();
   });
@@ -73,10 +81,14 @@ describe("contracts", () => {
         statusObject(wamid(), "sent", 1750263773, { conversation, pricing, biz_opaque_callback_data: "x" }),
         statusObject(wamid(), "failed", 1750263774, { errors: failedStatusErrors }),
       ]),
-      ...Object.values(inboundMessageBodies).map((body) => inboundDelivery({ id: wamid(), timestamp: "1750263780", ...body })),
+      ...Object.values(inboundMessageBodies).map((body) =>
+        inboundDelivery({ id: wamid(), timestamp: "1750263780", ...body }),
+      ),
       envelope(otherFieldChanges),
     ];
-    const types = Object.fromEntries(topicIds.map((topic) => [topic, Type.forSchema(topicSchema(topic) as never)]));
+    const types = Object.fromEntries(
+      topicIds.map((topic) => [topic, Type.forSchema(topicSchema(topic) as never)]),
+    );
     let encoded = 0;
     for (const payload of deliveries) {
       const parsed = parseDelivery({

@@ -12,7 +12,11 @@ export interface TopicContract {
   readonly key: string;
   /** -1: kept forever (the raw topic is the event store). */
   readonly retentionMs: number;
+  /** Largest record the topic accepts (max.message.bytes); the raw topic holds whole bodies of up to 3 MB. */
+  readonly maxMessageBytes: number;
 }
+
+const oneMebibyte = 1024 * 1024;
 
 export const topicContracts = {
   rawWebhook: {
@@ -20,30 +24,35 @@ export const topicContracts = {
     schemaFile: "whatsapp.webhook.raw.v1.avsc",
     key: "WABA id of the delivery's first entry; the request id when there is none",
     retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
   },
   messageStatus: {
     name: "whatsapp.message.status.v1",
     schemaFile: "whatsapp.message.status.v1.avsc",
     key: "wamid of the outbound message",
     retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
   },
   inboundMessage: {
     name: "whatsapp.message.inbound.v1",
     schemaFile: "whatsapp.message.inbound.v1.avsc",
     key: "<phone_number_id>:<wa_id>",
     retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
   },
   businessEvent: {
     name: "whatsapp.business.event.v1",
     schemaFile: "whatsapp.business.event.v1.avsc",
     key: "WABA id",
     retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
   },
   deadLetter: {
     name: "whatsapp.deadletter.v1",
     schemaFile: "whatsapp.deadletter.v1.avsc",
     key: "the original record's key",
     retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
   },
 } as const satisfies Record<string, TopicContract>;
 

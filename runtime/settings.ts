@@ -59,7 +59,8 @@ export const positiveInt = makeValidator<number>((raw) => {
 
 export const tcpPort = makeValidator<number>((raw) => {
   const port = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) throw new EnvError(`"${raw}" is not a TCP port`);
+  if (!/^\d+$/.test(raw.trim()) || port > 65535)
+    throw new EnvError(`"${raw}" is not a TCP port (0: any free port)`);
   return port;
 });
 

@@ -31,7 +31,11 @@ describe("parseDelivery: statuses", () => {
     const parsed = parseDelivery(
       received(
         statusDelivery([
-          statusObject(id, "sent", 1750263773, { conversation, pricing, biz_opaque_callback_data: "order-17" }),
+          statusObject(id, "sent", 1750263773, {
+            conversation,
+            pricing,
+            biz_opaque_callback_data: "order-17",
+          }),
           statusObject(id, "delivered", 1750263774, { conversation, pricing }),
         ]),
       ),
@@ -53,12 +57,19 @@ describe("parseDelivery: statuses", () => {
       rawEventId: "3f1c2d4e-0000-4000-8000-000000000001",
     });
     expect(JSON.parse(parsed.statuses[0]!.value.statusJson)).toMatchObject({ id, status: "sent" });
-    expect(parsed.raw.value).toMatchObject({ statusCount: 2, inboundCount: 0, businessEventCount: 0, shapeRecognized: true });
+    expect(parsed.raw.value).toMatchObject({
+      statusCount: 2,
+      inboundCount: 0,
+      businessEventCount: 0,
+      shapeRecognized: true,
+    });
   });
 
   it("keeps the error codes of a failed status", () => {
     const id = wamid("f1");
-    const [failed] = parseDelivery(received(statusDelivery([statusObject(id, "failed", 1750263775, { errors: failedStatusErrors })]))).statuses;
+    const [failed] = parseDelivery(
+      received(statusDelivery([statusObject(id, "failed", 1750263775, { errors: failedStatusErrors })])),
+    ).statuses;
     expect(failed!.value.errors).toEqual([
       {
         code: 131047,
@@ -70,16 +81,26 @@ describe("parseDelivery: statuses", () => {
     ]);
   });
 
-  it.each(["read", "played", "deleted", "some_status_meta_adds_later"])("keeps status %s as sent, never drops it", (status) => {
-    const [event] = parseDelivery(received(statusDelivery([statusObject(wamid(), status, 1750263776)]))).statuses;
-    expect(event!.value.status).toBe(status);
-  });
+  it.each(["read", "played", "deleted", "some_status_meta_adds_later"])(
+    "keeps status %s as sent, never drops it",
+    (status) => {
+      const [event] = parseDelivery(
+        received(statusDelivery([statusObject(wamid(), status, 1750263776)])),
+      ).statuses;
+      expect(event!.value.status).toBe(status);
+    },
+  );
 
   it("gives a redelivered status the same event id, and a different status another", () => {
     const id = wamid("same");
-    const first = parseDelivery(received(statusDelivery([statusObject(id, "read", 1750263777)]))).statuses[0]!;
-    const again = parseDelivery({ ...received(statusDelivery([statusObject(id, "read", 1750263777)])), requestId: "other" }).statuses[0]!;
-    const other = parseDelivery(received(statusDelivery([statusObject(id, "delivered", 1750263777)]))).statuses[0]!;
+    const first = parseDelivery(received(statusDelivery([statusObject(id, "read", 1750263777)])))
+      .statuses[0]!;
+    const again = parseDelivery({
+      ...received(statusDelivery([statusObject(id, "read", 1750263777)])),
+      requestId: "other",
+    }).statuses[0]!;
+    const other = parseDelivery(received(statusDelivery([statusObject(id, "delivered", 1750263777)])))
+      .statuses[0]!;
     expect(again.value.eventId).toBe(first.value.eventId);
     expect(first.value.eventId).toBe(statusEventId(id, "read", 1750263777000));
     expect(other.value.eventId).not.toBe(first.value.eventId);
@@ -126,8 +147,14 @@ describe("parseDelivery: inbound messages", () => {
       voice: null,
       animated: null,
     });
-    expect(parseOne(inboundMessageBodies.audio!).value.audio).toMatchObject({ voice: true, mimeType: "audio/ogg; codecs=opus" });
-    expect(parseOne(inboundMessageBodies.document!).value.document).toMatchObject({ filename: "invoice-1234.pdf", caption: "invoice" });
+    expect(parseOne(inboundMessageBodies.audio!).value.audio).toMatchObject({
+      voice: true,
+      mimeType: "audio/ogg; codecs=opus",
+    });
+    expect(parseOne(inboundMessageBodies.document!).value.document).toMatchObject({
+      filename: "invoice-1234.pdf",
+      caption: "invoice",
+    });
     expect(parseOne(inboundMessageBodies.sticker!).value.sticker).toMatchObject({ animated: false });
     expect(parseOne(inboundMessageBodies.video!).value.video).toMatchObject({ caption: "unboxing" });
   });
@@ -149,7 +176,10 @@ describe("parseDelivery: inbound messages", () => {
         emails: [{ email: "bjohnson@example.com", type: "WORK" }],
       },
     ]);
-    expect(parseOne(inboundMessageBodies.button!).value.button).toEqual({ payload: "STOP_PROMOTIONS", text: "Stop promotions" });
+    expect(parseOne(inboundMessageBodies.button!).value.button).toEqual({
+      payload: "STOP_PROMOTIONS",
+      text: "Stop promotions",
+    });
     expect(parseOne(inboundMessageBodies.reaction!).value.reaction).toEqual({
       messageId: "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=",
       emoji: "\u{1F44D}",
@@ -185,42 +215,77 @@ describe("parseDelivery: inbound messages", () => {
       from: DISPLAY_PHONE_NUMBER,
       id: "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA",
     });
-    expect(parseOne(inboundMessageBodies.forwarded!).value.context).toMatchObject({ forwarded: true, frequentlyForwarded: true });
+    expect(parseOne(inboundMessageBodies.forwarded!).value.context).toMatchObject({
+      forwarded: true,
+      frequentlyForwarded: true,
+    });
     expect(parseOne(inboundMessageBodies.referral!).value.referral).toMatchObject({
       sourceId: "120226305854810726",
       sourceType: "ad",
       ctwaClid: expect.stringMatching(/^ARAk/),
     });
     expect(parseOne(inboundMessageBodies.unsupported!).value.errors).toEqual([
-      { code: 131051, title: "Message type unknown", message: "Message type unknown", details: "Message type is currently not supported.", href: null },
+      {
+        code: 131051,
+        title: "Message type unknown",
+        message: "Message type unknown",
+        details: "Message type is currently not supported.",
+        href: null,
+      },
     ]);
   });
 
   it("gives a redelivered message the same event id", () => {
     const id = wamid("dup");
-    const a = parseDelivery(received(inboundDelivery({ id, timestamp: "1750263780", ...inboundMessageBodies.text }))).inboundMessages[0]!;
-    const b = parseDelivery({ ...received(inboundDelivery({ id, timestamp: "1750263780", ...inboundMessageBodies.text })), requestId: "x" })
-      .inboundMessages[0]!;
+    const a = parseDelivery(
+      received(inboundDelivery({ id, timestamp: "1750263780", ...inboundMessageBodies.text })),
+    ).inboundMessages[0]!;
+    const b = parseDelivery({
+      ...received(inboundDelivery({ id, timestamp: "1750263780", ...inboundMessageBodies.text })),
+      requestId: "x",
+    }).inboundMessages[0]!;
     expect(a.value.eventId).toBe(b.value.eventId);
   });
 });
 
 describe("parseDelivery: other fields and mixed deliveries", () => {
-  it.each(otherFieldChanges.map((change) => [change.field, change] as const))("turns a %s change into a business event keyed by WABA id", (field, change) => {
-    const parsed = parseDelivery(received(envelope([change])));
-    expect(parsed.businessEvents).toHaveLength(1);
-    expect(parsed.businessEvents[0]!.key).toBe(WABA_ID);
-    expect(parsed.businessEvents[0]!.value).toMatchObject({ field, wabaId: WABA_ID, receivedAt: 1750263780000 });
-    expect(JSON.parse(parsed.businessEvents[0]!.value.valueJson)).toEqual(change.value);
-    expect(parsed.statuses).toHaveLength(0);
-  });
+  it.each(otherFieldChanges.map((change) => [change.field, change] as const))(
+    "turns a %s change into a business event keyed by WABA id",
+    (field, change) => {
+      const parsed = parseDelivery(received(envelope([change])));
+      expect(parsed.businessEvents).toHaveLength(1);
+      expect(parsed.businessEvents[0]!.key).toBe(WABA_ID);
+      expect(parsed.businessEvents[0]!.value).toMatchObject({
+        field,
+        wabaId: WABA_ID,
+        receivedAt: 1750263780000,
+      });
+      expect(JSON.parse(parsed.businessEvents[0]!.value.valueJson)).toEqual(change.value);
+      expect(parsed.statuses).toHaveLength(0);
+    },
+  );
 
   it("splits a batched delivery with several entries and changes", () => {
     const payload = {
       object: "whatsapp_business_account",
       entry: [
-        { id: WABA_ID, changes: [messagesChange({ statuses: [statusObject(wamid(), "sent", 1), statusObject(wamid(), "read", 2)] })] },
-        { id: "999", changes: [otherFieldChanges[0]!, messagesChange({ messages: [{ from: "1", id: wamid(), timestamp: "3", ...inboundMessageBodies.text }] })] },
+        {
+          id: WABA_ID,
+          changes: [
+            messagesChange({
+              statuses: [statusObject(wamid(), "sent", 1), statusObject(wamid(), "read", 2)],
+            }),
+          ],
+        },
+        {
+          id: "999",
+          changes: [
+            otherFieldChanges[0]!,
+            messagesChange({
+              messages: [{ from: "1", id: wamid(), timestamp: "3", ...inboundMessageBodies.text }],
+            }),
+          ],
+        },
       ],
     };
     const parsed = parseDelivery(received(payload));
@@ -229,7 +294,12 @@ describe("parseDelivery: other fields and mixed deliveries", () => {
     expect(parsed.inboundMessages[0]!.value.wabaId).toBe("999");
     expect(parsed.businessEvents).toHaveLength(1);
     expect(parsed.raw.key).toBe(WABA_ID);
-    expect(parsed.raw.value).toMatchObject({ wabaId: WABA_ID, statusCount: 2, inboundCount: 1, businessEventCount: 1 });
+    expect(parsed.raw.value).toMatchObject({
+      wabaId: WABA_ID,
+      statusCount: 2,
+      inboundCount: 1,
+      businessEventCount: 1,
+    });
   });
 
   it("keeps a messages change with value-level errors as a business event", () => {
@@ -255,9 +325,12 @@ describe("parseDelivery: bodies Meta signed that we cannot read", () => {
     expect([...parsed.statuses, ...parsed.inboundMessages, ...parsed.businessEvents]).toEqual([]);
   });
 
-  it.each([["[]"], ['"text"'], ['{"object":"page"}'], ["null"]])("flags JSON of an unknown shape: %s", (body) => {
-    const parsed = parseDelivery(received(body));
-    expect(parsed.raw.value).toMatchObject({ jsonParsed: true, shapeRecognized: false });
-    expect(parsed.raw.value.problem).toMatch(/entry/);
-  });
+  it.each([["[]"], ['"text"'], ['{"object":"page"}'], ["null"]])(
+    "flags JSON of an unknown shape: %s",
+    (body) => {
+      const parsed = parseDelivery(received(body));
+      expect(parsed.raw.value).toMatchObject({ jsonParsed: true, shapeRecognized: false });
+      expect(parsed.raw.value.problem).toMatch(/entry/);
+    },
+  );
 });

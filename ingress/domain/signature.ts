@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type SignatureCheck =
-  | { valid: true; secretIndex: number }
-  | { valid: false; reason: "missing" | "malformed" | "mismatch" };
+  { valid: true; secretIndex: number } | { valid: false; reason: "missing" | "malformed" | "mismatch" };
 
 const signaturePattern = /^sha256=([0-9a-f]{64})$/i;
 
@@ -25,7 +24,9 @@ export function verifySignature(
     const expected = createHmac("sha256", secret).update(rawBody).digest();
     if (timingSafeEqual(expected, received) && matchedIndex < 0) matchedIndex = index;
   });
-  return matchedIndex >= 0 ? { valid: true, secretIndex: matchedIndex } : { valid: false, reason: "mismatch" };
+  return matchedIndex >= 0
+    ? { valid: true, secretIndex: matchedIndex }
+    : { valid: false, reason: "mismatch" };
 }
 
 /** The header value Meta would send for `rawBody` signed with `appSecret` (tests, load generators). */

@@ -4,11 +4,17 @@ const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
 
 describe("verifySignature", () => {
   it("accepts the HMAC-SHA256 of the raw bytes with the app secret", () => {
-    expect(verifySignature(body, signBody(body, "s3cret"), ["s3cret"])).toEqual({ valid: true, secretIndex: 0 });
+    expect(verifySignature(body, signBody(body, "s3cret"), ["s3cret"])).toEqual({
+      valid: true,
+      secretIndex: 0,
+    });
   });
 
   it("accepts upper-case hex as Meta's header is case-insensitive hex", () => {
-    expect(verifySignature(body, signBody(body, "s3cret").toUpperCase().replace("SHA256=", "sha256="), ["s3cret"]).valid).toBe(true);
+    expect(
+      verifySignature(body, signBody(body, "s3cret").toUpperCase().replace("SHA256=", "sha256="), ["s3cret"])
+        .valid,
+    ).toBe(true);
   });
 
   it("refuses a missing header", () => {
@@ -19,11 +25,17 @@ describe("verifySignature", () => {
   it("refuses a malformed header", () => {
     expect(verifySignature(body, "sha1=abc", ["s3cret"])).toEqual({ valid: false, reason: "malformed" });
     expect(verifySignature(body, "sha256=xyz", ["s3cret"])).toEqual({ valid: false, reason: "malformed" });
-    expect(verifySignature(body, signBody(body, "s3cret").slice(0, -2), ["s3cret"])).toEqual({ valid: false, reason: "malformed" });
+    expect(verifySignature(body, signBody(body, "s3cret").slice(0, -2), ["s3cret"])).toEqual({
+      valid: false,
+      reason: "malformed",
+    });
   });
 
   it("refuses a signature made with another secret", () => {
-    expect(verifySignature(body, signBody(body, "other"), ["s3cret"])).toEqual({ valid: false, reason: "mismatch" });
+    expect(verifySignature(body, signBody(body, "other"), ["s3cret"])).toEqual({
+      valid: false,
+      reason: "mismatch",
+    });
   });
 
   it("refuses a tampered body, even by one byte", () => {
@@ -40,8 +52,14 @@ describe("verifySignature", () => {
   });
 
   it("accepts either secret during a rotation and tells which matched", () => {
-    expect(verifySignature(body, signBody(body, "new"), ["old", "new"])).toEqual({ valid: true, secretIndex: 1 });
-    expect(verifySignature(body, signBody(body, "old"), ["old", "new"])).toEqual({ valid: true, secretIndex: 0 });
+    expect(verifySignature(body, signBody(body, "new"), ["old", "new"])).toEqual({
+      valid: true,
+      secretIndex: 1,
+    });
+    expect(verifySignature(body, signBody(body, "old"), ["old", "new"])).toEqual({
+      valid: true,
+      secretIndex: 0,
+    });
     expect(verifySignature(body, signBody(body, "retired"), ["old", "new"]).valid).toBe(false);
   });
 

@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+export type RequestOutcome =
+  | "accepted"
+  | "accepted_unrecognized"
+  | "signature_refused"
+  | "too_large"
+  | "bad_request"
+  | "unavailable"
+  | "handshake_ok"
+  | "handshake_refused"
+  | "handshake_bad_request";
+
+/** The ingress's Prometheus series. Labels never carry ids, tokens or secrets. */
+export function createIngressMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: "whatsapp_ingress_requests_total",
+      help: "Webhook requests by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    signatureFailures: new Counter({
+      name: "whatsapp_ingress_signature_failures_total",
+      help: "POSTs refused for their X-Hub-Signature-256, by reason (missing, malformed, mismatch)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    produceSeconds: new Histogram({
+      name: "whatsapp_ingress_produce_seconds",
+      help: "Time from encode to Kafka's acknowledgement of a whole delivery",
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: "whatsapp_ingress_in_flight_requests",
+      help: "Webhook requests being handled now",
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: "whatsapp_ingress_events_total",
+      help: "Records written to Kafka, by topic contract",
+      labelNames: ["topic"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type IngressMetrics = ReturnType<typeof createIngressMetrics>;

@@ -1,0 +1,43 @@
+import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import type { Logger } from "./logger";
+
+const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+/** One kafkajs client per process, logging through the service's pino logger. */
+export function createKafka(clientId: string, brokers: string[], logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: "kafkajs" });
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[levels[level] ?? "info"](extra, message);
+      },
+  });
+}
+
+/** Resolves to `fallback` when `promise` does not settle within `ms` (readiness probes must answer fast). */
+export async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.catch(() => fallback),
+      new Promise<T>((resolve) => {
+        timer = setTimeout(() => resolve(fallback), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
