@@ -59,7 +59,7 @@ JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarnin
 test: build
 	$(JEST) --selectProjects unit
 	$(JEST) --selectProjects int --runInBand
-	$(JEST) --selectProjects e2e --runInBand --passWithNoTests
+	$(JEST) --selectProjects e2e --runInBand
 
 test-unit: deps
 	$(JEST) --selectProjects unit
@@ -68,7 +68,7 @@ test-int: build
 	$(JEST) --selectProjects int --runInBand
 
 test-e2e: build
-	$(JEST) --selectProjects e2e --runInBand --passWithNoTests
+	$(JEST) --selectProjects e2e --runInBand
 
 clean:
 	rm -rf dist coverage

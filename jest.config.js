@@ -17,12 +17,12 @@ module.exports = {
     level("int", {
       globalSetup: "<rootDir>/tests/setup/global-setup.ts",
       globalTeardown: "<rootDir>/tests/setup/global-teardown.ts",
-      testTimeout: 120000,
+      setupFilesAfterEnv: ["<rootDir>/tests/setup/stack-test-timeouts.ts"],
     }),
     level("e2e", {
       globalSetup: "<rootDir>/tests/setup/global-setup.ts",
       globalTeardown: "<rootDir>/tests/setup/global-teardown.ts",
-      testTimeout: 240000,
+      setupFilesAfterEnv: ["<rootDir>/tests/setup/stack-test-timeouts.ts"],
     }),
   ],
 };

@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
   const stack = await provideStack(process.env);
   globalThis.__whatsappEventsStack = stack;
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
-  Object.assign(process.env, stack.addresses, {
+  Object.assign(process.env, stack.addresses, stack.controls, {
     TEST_RUN_ID: runId,
     TEST_STACK_SOURCE: stack.source,
     TOPIC_PREFIX: `test-${runId}.`,

@@ -13,6 +13,8 @@ export interface StackAddresses {
 export interface StackProvider {
   readonly source: "environment" | "docker" | "native";
   readonly addresses: StackAddresses;
+  /** Extra variables for the tests (the Kafka container's id, to pause it in fault tests). */
+  readonly controls?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function stackFromDocker(): Promise<StackProvider | undefined> {
   return {
     source: "docker",
     addresses,
+    controls: { TEST_KAFKA_CONTAINER_ID: kafka.getId() },
     stop: async () => {
       await Promise.all([kafka.stop(), mongo.stop(), registry.stop(), jaeger.stop()]);
     },
