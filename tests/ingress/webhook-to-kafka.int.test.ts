@@ -1,5 +1,6 @@
 import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
 import { readIngressSettings } from "../../ingress/ingress-settings";
+import { signBody } from "../../ingress/domain/signature";
 import { createLogger } from "../../runtime/logger";
 import {
   CUSTOMER_WA_ID,
@@ -178,7 +179,7 @@ describe("rejected requests", () => {
       await postWebhook(baseUrl, payload, { signatureHeader: null }),
       await postWebhook(baseUrl, payload, { signatureHeader: "sha256=zz" }),
       await postWebhook(baseUrl, Buffer.from(JSON.stringify(payload).replace("sent", "read")), {
-        signatureHeader: (await import("../../ingress/domain/signature")).signBody(
+        signatureHeader: signBody(
           JSON.stringify(payload),
           secrets.current,
         ),
