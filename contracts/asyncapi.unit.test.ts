@@ -17,8 +17,14 @@ describe("contracts/asyncapi.yaml", () => {
   });
 
   it("describes every topic of the catalogue, and no other", () => {
-    const addresses = Object.values(document.channels).map((channel) => channel.address).sort();
-    expect(addresses).toEqual(Object.values(topicContracts).map((topic) => topic.name).sort());
+    const addresses = Object.values(document.channels)
+      .map((channel) => channel.address)
+      .sort();
+    expect(addresses).toEqual(
+      Object.values(topicContracts)
+        .map((topic) => topic.name)
+        .sort(),
+    );
   });
 
   it("points every message at the schema file its topic uses", () => {

@@ -1,18 +1,16 @@
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
-import { KoaInstrumentation } from "@opentelemetry/instrumentation-koa";
-import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { loadDotenvFile } from "./settings";
 
 /**
- * Starts OpenTelemetry for one service: HTTP, Koa, kafkajs and MongoDB instrumentation, W3C trace
- * context, export over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT. Must run before those libraries are
- * loaded, so each service's main.ts imports its telemetry module first.
+ * Starts OpenTelemetry for one service: HTTP instrumentation plus the service's own (`extra`), W3C
+ * trace context, export over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT. Must run before the
+ * instrumented libraries are loaded, so each service's main.ts imports its telemetry module first.
  */
-export function startTelemetry(serviceName: string): NodeSDK {
+export function startTelemetry(serviceName: string, extra: Instrumentation[] = []): NodeSDK {
   loadDotenvFile();
   const endpoint = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318").replace(/\/$/, "");
   const sdk = new NodeSDK({
@@ -25,9 +23,7 @@ export function startTelemetry(serviceName: string): NodeSDK {
         // The exporter's own calls and the registry's lookups would otherwise trace themselves.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new KoaInstrumentation(),
-      new KafkaJsInstrumentation(),
-      new MongoDBInstrumentation(),
+      ...extra,
     ],
   });
   sdk.start();

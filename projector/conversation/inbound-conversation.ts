@@ -49,7 +49,8 @@ export function inboundMessageDocument(event: InboundMessageEvent): InboundMessa
   let metaMessage: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(event.messageJson);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) metaMessage = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+      metaMessage = parsed as Record<string, unknown>;
   } catch {
     // The typed event fields below still carry everything the ingress understood.
   }

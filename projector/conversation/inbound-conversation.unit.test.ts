@@ -1,7 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- reads Meta's free-form keys of the stored document */
 import { inboundMessageBodies, PHONE_NUMBER_ID, CUSTOMER_WA_ID } from "../../tests/fixtures/meta-webhooks";
 import { inboundEvent } from "../../tests/fixtures/inbound-events";
-import { evolveConversation, inboundMessageDocument, previewOf, serviceWindowMs } from "./inbound-conversation";
+import {
+  evolveConversation,
+  inboundMessageDocument,
+  previewOf,
+  serviceWindowMs,
+} from "./inbound-conversation";
 
 const body = (name: string) => inboundMessageBodies[name]!;
 
@@ -22,9 +27,21 @@ describe("inboundMessageDocument", () => {
 
   it.each([
     ["image", (d: Record<string, any>) => [d.image.id, d.image.caption], ["1003383421387256", "This one"]],
-    ["interactive_button_reply", (d: Record<string, any>) => [d.interactive.button_reply.id], ["cancel-order"]],
-    ["interactive_list_reply", (d: Record<string, any>) => [d.interactive.list_reply.id], ["priority_express"]],
-    ["interactive_nfm_reply", (d: Record<string, any>) => [d.interactive.nfm_reply.response_json], [expect.stringContaining("flow_token")]],
+    [
+      "interactive_button_reply",
+      (d: Record<string, any>) => [d.interactive.button_reply.id],
+      ["cancel-order"],
+    ],
+    [
+      "interactive_list_reply",
+      (d: Record<string, any>) => [d.interactive.list_reply.id],
+      ["priority_express"],
+    ],
+    [
+      "interactive_nfm_reply",
+      (d: Record<string, any>) => [d.interactive.nfm_reply.response_json],
+      [expect.stringContaining("flow_token")],
+    ],
     ["location", (d: Record<string, any>) => [d.location.name], ["Philz Coffee"]],
     ["contacts", (d: Record<string, any>) => [d.contacts[0].name.formatted_name], ["Barbara J. Johnson"]],
     ["button", (d: Record<string, any>) => [d.button.payload], ["STOP_PROMOTIONS"]],
@@ -58,7 +75,11 @@ describe("evolveConversation", () => {
     const orders = [[...events].reverse(), [events[2]!, events[0]!, events[3]!, events[1]!]];
     for (const order of orders) {
       expect(evolveConversation(null, order, 4)).toEqual(expected);
-      const inTwoBatches = evolveConversation(evolveConversation(null, order.slice(0, 2), 2), order.slice(2), 4);
+      const inTwoBatches = evolveConversation(
+        evolveConversation(null, order.slice(0, 2), 2),
+        order.slice(2),
+        4,
+      );
       expect(inTwoBatches).toEqual(expected);
     }
     expect(expected).toMatchObject({
@@ -97,6 +118,8 @@ describe("previewOf", () => {
     expect(previewOf(inboundEvent("w", 1, body("interactive_button_reply")))).toBe("Cancel order");
     expect(previewOf(inboundEvent("w", 1, body("location")))).toBe("Philz Coffee");
     expect(previewOf(inboundEvent("w", 1, body("unsupported")))).toBe("[unsupported]");
-    expect(previewOf(inboundEvent("w", 1, { type: "text", text: { body: "y".repeat(300) } })).length).toBe(100);
+    expect(previewOf(inboundEvent("w", 1, { type: "text", text: { body: "y".repeat(300) } })).length).toBe(
+      100,
+    );
   });
 });

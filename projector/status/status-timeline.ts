@@ -1,4 +1,9 @@
-import type { Conversation, MessageStatusEvent, Pricing, WhatsAppError } from "../../contracts/generated/types";
+import type {
+  Conversation,
+  MessageStatusEvent,
+  Pricing,
+  WhatsAppError,
+} from "../../contracts/generated/types";
 
 /** Lifecycle order of an outbound message; failed is terminal. Statuses Meta adds later rank 0: kept, never current over a known one. */
 const lifecycleRank: Record<string, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
@@ -62,7 +67,10 @@ export interface EvolveResult {
  * the timeline changes nothing) and order-independent: every derived field is a function of the
  * timeline, which is the sorted set of distinct events, whatever order they arrived in.
  */
-export function evolveMessageStatus(current: MessageStatusDocument | null, event: MessageStatusEvent): EvolveResult {
+export function evolveMessageStatus(
+  current: MessageStatusDocument | null,
+  event: MessageStatusEvent,
+): EvolveResult {
   if (current?.timeline.some((entry) => entry.eventId === event.eventId)) {
     return { document: current, changed: false };
   }
@@ -83,15 +91,19 @@ export function evolveMessageStatus(current: MessageStatusDocument | null, event
     }
     return null;
   };
-  const firstAt = (status: string): Date | null => timeline.find((e) => e.status === status)?.timestamp ?? null;
-  const mostAdvanced = timeline.reduce((best, e) => (statusRank(e.status) > statusRank(best.status) ? e : best));
+  const firstAt = (status: string): Date | null =>
+    timeline.find((e) => e.status === status)?.timestamp ?? null;
+  const mostAdvanced = timeline.reduce((best, e) =>
+    statusRank(e.status) > statusRank(best.status) ? e : best,
+  );
   const latestFailure = [...timeline].reverse().find((e) => e.status === "failed");
   return {
     changed: true,
     document: {
       _id: event.wamid,
       // Known statuses by lifecycle; a message with only statuses Meta added later shows its latest one.
-      status: statusRank(mostAdvanced.status) > 0 ? mostAdvanced.status : timeline[timeline.length - 1]!.status,
+      status:
+        statusRank(mostAdvanced.status) > 0 ? mostAdvanced.status : timeline[timeline.length - 1]!.status,
       timeline,
       phoneNumberId: current?.phoneNumberId ?? event.phoneNumberId,
       wabaId: current?.wabaId ?? event.wabaId,

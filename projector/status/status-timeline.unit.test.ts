@@ -4,18 +4,26 @@ import { evolveMessageStatus, type MessageStatusDocument } from "./status-timeli
 
 const wamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJBQkNERUY=";
 const fold = (events: MessageStatusEvent[]): MessageStatusDocument =>
-  events.reduce<MessageStatusDocument | null>((doc, event) => evolveMessageStatus(doc, event).document, null)!;
+  events.reduce<MessageStatusDocument | null>(
+    (doc, event) => evolveMessageStatus(doc, event).document,
+    null,
+  )!;
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 const conversation = { id: "conv-1", originType: "utility", expiration: 1750350180000 };
 const pricing = { billable: true, model: "PMP", category: "utility", type: "regular" };
 const lifecycle = [
   statusEvent(wamid, "sent", 100, { conversation, pricing, bizOpaqueCallbackData: "order-17" }),
-  statusEvent(wamid, "delivered", 101, { conversation, pricing: { ...pricing, type: "free_customer_service" } }),
+  statusEvent(wamid, "delivered", 101, {
+    conversation,
+    pricing: { ...pricing, type: "free_customer_service" },
+  }),
   statusEvent(wamid, "read", 105),
   statusEvent(wamid, "played", 107),
 ];
@@ -43,18 +51,38 @@ describe("evolveMessageStatus", () => {
   });
 
   it("takes the current status by lifecycle, not by time or arrival (read arriving with an earlier timestamp)", () => {
-    const skewed = [statusEvent(wamid, "read", 100), statusEvent(wamid, "delivered", 101), statusEvent(wamid, "sent", 101)];
+    const skewed = [
+      statusEvent(wamid, "read", 100),
+      statusEvent(wamid, "delivered", 101),
+      statusEvent(wamid, "sent", 101),
+    ];
     for (const order of permutations(skewed)) expect(fold(order).status).toBe("read");
   });
 
   it("orders equal timestamps by lifecycle", () => {
-    const sameSecond = [statusEvent(wamid, "delivered", 100), statusEvent(wamid, "sent", 100), statusEvent(wamid, "read", 100)];
+    const sameSecond = [
+      statusEvent(wamid, "delivered", 100),
+      statusEvent(wamid, "sent", 100),
+      statusEvent(wamid, "read", 100),
+    ];
     expect(fold(sameSecond).timeline.map((e) => e.status)).toEqual(["sent", "delivered", "read"]);
   });
 
   it("keeps failed terminal, with its error codes", () => {
-    const errors = [{ code: 131047, title: "Re-engagement message", message: null, details: "more than 24 hours", href: null }];
-    const events = [statusEvent(wamid, "sent", 100), statusEvent(wamid, "failed", 102, { errors }), statusEvent(wamid, "delivered", 103)];
+    const errors = [
+      {
+        code: 131047,
+        title: "Re-engagement message",
+        message: null,
+        details: "more than 24 hours",
+        href: null,
+      },
+    ];
+    const events = [
+      statusEvent(wamid, "sent", 100),
+      statusEvent(wamid, "failed", 102, { errors }),
+      statusEvent(wamid, "delivered", 103),
+    ];
     for (const order of permutations(events)) {
       const doc = fold(order);
       expect(doc.status).toBe("failed");
@@ -80,7 +108,11 @@ describe("evolveMessageStatus", () => {
   });
 
   it("records the first time of each status", () => {
-    const doc = fold([statusEvent(wamid, "delivered", 110), statusEvent(wamid, "delivered", 104), statusEvent(wamid, "sent", 100)]);
+    const doc = fold([
+      statusEvent(wamid, "delivered", 110),
+      statusEvent(wamid, "delivered", 104),
+      statusEvent(wamid, "sent", 100),
+    ]);
     expect(doc.deliveredAt).toEqual(new Date(104_000));
     expect(doc.timeline).toHaveLength(3);
   });

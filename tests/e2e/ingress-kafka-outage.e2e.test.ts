@@ -25,53 +25,63 @@ afterAll(async () => {
   if (ingress) expect(await ingress.stop()).toBe(0);
 });
 
-const send = () => postWebhook(ingress.baseUrl, statusDelivery([statusObject(wamid(), "delivered", 1750264000)]), { appSecret });
+const send = () =>
+  postWebhook(ingress.baseUrl, statusDelivery([statusObject(wamid(), "delivered", 1750264000)]), {
+    appSecret,
+  });
 
 const maybe = canControlStack() ? it : it.skip;
 
-maybe("answers 503 while Kafka is stopped, 200 after it restarts, and loses nothing it acknowledged", async () => {
-  const acknowledged: string[] = [];
-  const record = (answer: WebhookAnswer) => {
-    if (answer.status === 200) acknowledged.push(answer.requestId!);
-    return answer;
-  };
+maybe(
+  "answers 503 while Kafka is stopped, 200 after it restarts, and loses nothing it acknowledged",
+  async () => {
+    const acknowledged: string[] = [];
+    const record = (answer: WebhookAnswer) => {
+      if (answer.status === 200) acknowledged.push(answer.requestId!);
+      return answer;
+    };
 
-  const before = await Promise.all(Array.from({ length: 20 }, () => send().then(record)));
-  expect(before.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const before = await Promise.all(Array.from({ length: 20 }, () => send().then(record)));
+    expect(before.map((a) => a.status)).toEqual(Array(20).fill(200));
 
-  stopKafka();
-  const during: { status: number; ms: number }[] = [];
-  for (let i = 0; i < 5; i++) {
-    const started = Date.now();
-    const answer = record(await send());
-    during.push({ status: answer.status, ms: Date.now() - started });
-  }
-  expect(during.map((d) => d.status)).toEqual(Array(5).fill(503));
-  // Well under Meta's ~10 s timeout: the bound, plus a little.
-  for (const { ms } of during) expect(ms).toBeLessThan(publishTimeoutMs + 1500);
-
-  startKafka();
-  const deadline = Date.now() + 90_000;
-  let recovered: WebhookAnswer | undefined;
-  while (Date.now() < deadline) {
-    const answer = record(await send());
-    if (answer.status === 200) {
-      recovered = answer;
-      break;
+    stopKafka();
+    const during: { status: number; ms: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const answer = record(await send());
+      during.push({ status: answer.status, ms: Date.now() - started });
     }
-    expect(answer.status).toBe(503);
-  }
-  expect(recovered?.status).toBe(200);
-  const after = await Promise.all(Array.from({ length: 20 }, () => send().then(record)));
-  expect(after.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(during.map((d) => d.status)).toEqual(Array(5).fill(503));
+    // Well under Meta's ~10 s timeout: the bound, plus a little.
+    for (const { ms } of during) expect(ms).toBeLessThan(publishTimeoutMs + 1500);
 
-  const wanted = new Set(acknowledged);
-  const raw = await readTopic(`${prefix}whatsapp.webhook.raw.v1`, (records) =>
-    [...wanted].every((id) => records.some((r) => r.value.requestId === id)),
-  60_000);
-  const inLog = new Set(raw.map((r) => r.value.requestId as string));
-  expect([...wanted].filter((id) => !inLog.has(id))).toEqual([]);
-  // Every record carries W3C trace context from the ingress's span.
-  expect(raw.every((r) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/.test(r.headers.traceparent ?? ""))).toBe(true);
-  expect(ingress.child.exitCode).toBeNull();
-});
+    startKafka();
+    const deadline = Date.now() + 90_000;
+    let recovered: WebhookAnswer | undefined;
+    while (Date.now() < deadline) {
+      const answer = record(await send());
+      if (answer.status === 200) {
+        recovered = answer;
+        break;
+      }
+      expect(answer.status).toBe(503);
+    }
+    expect(recovered?.status).toBe(200);
+    const after = await Promise.all(Array.from({ length: 20 }, () => send().then(record)));
+    expect(after.map((a) => a.status)).toEqual(Array(20).fill(200));
+
+    const wanted = new Set(acknowledged);
+    const raw = await readTopic(
+      `${prefix}whatsapp.webhook.raw.v1`,
+      (records) => [...wanted].every((id) => records.some((r) => r.value.requestId === id)),
+      60_000,
+    );
+    const inLog = new Set(raw.map((r) => r.value.requestId as string));
+    expect([...wanted].filter((id) => !inLog.has(id))).toEqual([]);
+    // Every record carries W3C trace context from the ingress's span.
+    expect(raw.every((r) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/.test(r.headers.traceparent ?? ""))).toBe(
+      true,
+    );
+    expect(ingress.child.exitCode).toBeNull();
+  },
+);

@@ -179,10 +179,7 @@ describe("rejected requests", () => {
       await postWebhook(baseUrl, payload, { signatureHeader: null }),
       await postWebhook(baseUrl, payload, { signatureHeader: "sha256=zz" }),
       await postWebhook(baseUrl, Buffer.from(JSON.stringify(payload).replace("sent", "read")), {
-        signatureHeader: signBody(
-          JSON.stringify(payload),
-          secrets.current,
-        ),
+        signatureHeader: signBody(JSON.stringify(payload), secrets.current),
       }),
     ];
     expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);

@@ -1,0 +1,25 @@
+import { str } from "envalid";
+import { positiveInt, readSettings, stackSettingSpecs, tcpPort } from "../../runtime/settings";
+
+export function projectorSettingSpecs(defaults: { port: number; consumerGroup: string }) {
+  return {
+    ...stackSettingSpecs,
+    PORT: tcpPort({ default: defaults.port, desc: "HTTP port of /healthz, /readyz and /metrics" }),
+    HOST: str({ default: "127.0.0.1", desc: "address the operations endpoints listen on" }),
+    CONSUMER_GROUP: str({ default: defaults.consumerGroup, desc: "Kafka consumer group of this projector" }),
+    TOPIC_PARTITIONS: positiveInt({
+      default: 3,
+      desc: "partitions of topics the service creates when missing",
+    }),
+    MAX_BATCH_BYTES: positiveInt({ default: 1048576, desc: "bytes fetched per partition per batch" }),
+  };
+}
+
+export type ProjectorSettings = ReturnType<typeof readProjectorSettings>;
+
+export function readProjectorSettings(
+  defaults: { port: number; consumerGroup: string },
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return readSettings(projectorSettingSpecs(defaults), env);
+}
