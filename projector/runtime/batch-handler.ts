@@ -51,7 +51,7 @@ export interface BatchResult extends BatchOutcome {
  */
 export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
   const tracer = trace.getTracer(deps.projection.serviceName);
-  const { projection, metrics, logger } = deps;
+  const { projection, metrics } = deps;
 
   return async function handleBatch(
     batch: Pick<Batch, "topic" | "partition" | "messages">,
