@@ -19,12 +19,25 @@ export class ContractSerde {
 
   /** Registers (or finds) the current schema of each topic; idempotent, safe at every start-up. */
   async register(topics: readonly TopicId[]): Promise<void> {
-    for (const topic of topics) {
+    for (const topic of topics) this.schemaIds.set(topic, await this.registerSchema(topic));
+  }
+
+  /**
+   * Services starting together race on a new subject: each sees no compatibility rule, registers, then
+   * sets the rule, and Apicurio refuses the second setting ("already exists"). A second attempt finds
+   * the rule in place and only looks the schema up.
+   */
+  private async registerSchema(topic: TopicId, attempt = 1): Promise<number> {
+    try {
       const { id } = await this.registry.register(
         { type: SchemaType.AVRO, schema: JSON.stringify(topicSchema(topic)) },
         { subject: valueSubject(topic, this.topicPrefix), compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE },
       );
-      this.schemaIds.set(topic, id);
+      return id;
+    } catch (error) {
+      if (attempt < 3 && /already exists/i.test((error as Error).message))
+        return this.registerSchema(topic, attempt + 1);
+      throw error;
     }
   }
 

@@ -6,7 +6,10 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
     ...stackSettingSpecs,
     PORT: tcpPort({ default: defaults.port, desc: "HTTP port of /healthz, /readyz and /metrics" }),
     HOST: str({ default: "127.0.0.1", desc: "address the operations endpoints listen on" }),
-    CONSUMER_GROUP: str({ default: defaults.consumerGroup, desc: "Kafka consumer group of this projector" }),
+    CONSUMER_GROUP: str({
+      default: "",
+      desc: `Kafka consumer group of this projector (empty: TOPIC_PREFIX + ${defaults.consumerGroup})`,
+    }),
     TOPIC_PARTITIONS: positiveInt({
       default: 3,
       desc: "partitions of topics the service creates when missing",
@@ -21,5 +24,10 @@ export function readProjectorSettings(
   defaults: { port: number; consumerGroup: string },
   env: NodeJS.ProcessEnv = process.env,
 ) {
-  return readSettings(projectorSettingSpecs(defaults), env);
+  const settings = readSettings(projectorSettingSpecs(defaults), env);
+  // Deployments that share a broker through a topic prefix must not share consumer groups either.
+  return {
+    ...settings,
+    CONSUMER_GROUP: settings.CONSUMER_GROUP || `${settings.TOPIC_PREFIX}${defaults.consumerGroup}`,
+  };
 }

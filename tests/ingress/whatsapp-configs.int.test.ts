@@ -50,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ingress?.stop();
-  await mongo.db(database).dropDatabase();
   await mongo.close();
 });
 

@@ -17,12 +17,20 @@ const started: RunningProjector[] = [];
 
 const settingsFor = (prefix: string, database: string) =>
   readProjectorSettings(
-    { port: 0, consumerGroup: `status-${prefix}` },
+    { port: 0, consumerGroup: "status-projector" },
     { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent" },
   );
 
-async function startStatusProjector(prefix: string, database: string, projection: Projection<MessageStatusEvent> = statusProjection) {
-  const projector = await startProjector(projection, settingsFor(prefix, database), createLogger("test", "silent"));
+async function startStatusProjector(
+  prefix: string,
+  database: string,
+  projection: Projection<MessageStatusEvent> = statusProjection,
+) {
+  const projector = await startProjector(
+    projection,
+    settingsFor(prefix, database),
+    createLogger("test", "silent"),
+  );
   started.push(projector);
   return projector;
 }
@@ -34,7 +42,8 @@ afterAll(async () => {
 
 const expectedDocuments = (events: MessageStatusEvent[]) => {
   const docs = new Map<string, MessageStatusDocument>();
-  for (const event of events) docs.set(event.wamid, evolveMessageStatus(docs.get(event.wamid) ?? null, event).document);
+  for (const event of events)
+    docs.set(event.wamid, evolveMessageStatus(docs.get(event.wamid) ?? null, event).document);
   return docs;
 };
 const withoutRevision = ({ revision: _r, ...rest }: MessageStatusDocument) => rest;
@@ -47,11 +56,20 @@ it("converges to one document per message, whatever the order, with duplicates c
   const events: MessageStatusEvent[] = [];
   for (let m = 0; m < 50; m++) {
     const wamid = `wamid.converge-${m}`;
-    events.push(statusEvent(wamid, "sent", 1000 + m), statusEvent(wamid, "delivered", 1001 + m), statusEvent(wamid, "read", 1005 + m));
+    events.push(
+      statusEvent(wamid, "sent", 1000 + m),
+      statusEvent(wamid, "delivered", 1001 + m),
+      statusEvent(wamid, "read", 1005 + m),
+    );
   }
   // Shuffled, with every event twice: redeliveries and replays.
-  const shuffled = [...events, ...events].sort((a, b) => (a.eventId + a.status).localeCompare(b.eventId + b.status)).reverse();
-  await producer.send("messageStatus", shuffled.map((e) => ({ key: e.wamid, value: e })));
+  const shuffled = [...events, ...events]
+    .sort((a, b) => (a.eventId + a.status).localeCompare(b.eventId + b.status))
+    .reverse();
+  await producer.send(
+    "messageStatus",
+    shuffled.map((e) => ({ key: e.wamid, value: e })),
+  );
   await startStatusProjector(prefix, database);
 
   const collection = mongo.db(database).collection<MessageStatusDocument>("message_statuses");
@@ -70,7 +88,9 @@ it("re-applies a batch harmlessly when it fails after the write and before the c
   const database = `whatsapp_test_${run}_status_crash`;
   const producer = new EventProducer(prefix);
   await producer.connect(["messageStatus"]);
-  const events = Array.from({ length: 30 }, (_, i) => statusEvent(`wamid.crash-${i % 10}`, ["sent", "delivered", "read"][i % 3]!, 2000 + i));
+  const events = Array.from({ length: 30 }, (_, i) =>
+    statusEvent(`wamid.crash-${i % 10}`, ["sent", "delivered", "read"][i % 3]!, 2000 + i),
+  );
   let failures = 0;
   // The real projection, but the first apply "crashes" right after its bulk write succeeded.
   const crashingOnce: Projection<MessageStatusEvent> = {
@@ -81,13 +101,18 @@ it("re-applies a batch harmlessly when it fails after the write and before the c
       return outcome;
     },
   };
-  await producer.send("messageStatus", events.map((e) => ({ key: e.wamid, value: e })));
+  await producer.send(
+    "messageStatus",
+    events.map((e) => ({ key: e.wamid, value: e })),
+  );
   await startStatusProjector(prefix, database, crashingOnce);
   const collection = mongo.db(database).collection<MessageStatusDocument>("message_statuses");
   const expected = expectedDocuments(events);
   const stored = await eventually(
     () => collection.find({}).toArray(),
-    (docs) => docs.length === expected.size && docs.every((d) => d.timeline.length === expected.get(d._id)!.timeline.length),
+    (docs) =>
+      docs.length === expected.size &&
+      docs.every((d) => d.timeline.length === expected.get(d._id)!.timeline.length),
   );
   expect(failures).toBeGreaterThan(1);
   for (const doc of stored) expect(withoutRevision(doc)).toEqual(withoutRevision(expected.get(doc._id)!));
@@ -107,7 +132,9 @@ it("sends poison records to the dead-letter topic with the reason and original b
     { key: "poison-2", value: unknownSchema },
   ]);
   await producer.send("messageStatus", [{ key: "poison-3", value: statusEvent("", "sent", 3000) }]);
-  await producer.send("messageStatus", [{ key: "wamid.after-poison", value: statusEvent("wamid.after-poison", "sent", 3001) }]);
+  await producer.send("messageStatus", [
+    { key: "wamid.after-poison", value: statusEvent("wamid.after-poison", "sent", 3001) },
+  ]);
 
   const letters = await readTopic(`${prefix}whatsapp.deadletter.v1`, (records) => records.length >= 3);
   const byKey = new Map(letters.map((r) => [r.key, r.value]));
@@ -116,9 +143,15 @@ it("sends poison records to the dead-letter topic with the reason and original b
   expect(Buffer.compare(byKey.get("poison-2")!.value as Buffer, unknownSchema)).toBe(0);
   expect(byKey.get("poison-2")!.reason).toMatch(/^undecodable/);
   expect(byKey.get("poison-3")!.reason).toBe("not applicable: field wamid is missing or empty");
-  expect(byKey.get("poison-3")!).toMatchObject({ sourceTopic: `${prefix}whatsapp.message.status.v1`, consumerGroup: `status-${prefix}` });
+  expect(byKey.get("poison-3")!).toMatchObject({
+    sourceTopic: `${prefix}whatsapp.message.status.v1`,
+    consumerGroup: `${prefix}status-projector`,
+  });
 
   const collection = mongo.db(database).collection<MessageStatusDocument>("message_statuses");
-  await eventually(() => collection.findOne({ _id: "wamid.after-poison" }), (doc) => doc?.status === "sent");
+  await eventually(
+    () => collection.findOne({ _id: "wamid.after-poison" }),
+    (doc) => doc?.status === "sent",
+  );
   await producer.disconnect();
 });
