@@ -15,6 +15,20 @@ FERRETDB_BIN="$CACHE_DIR/bin/ferretdb-$FERRETDB_VERSION"
 JAEGER_BIN="$CACHE_DIR/bin/jaeger-$JAEGER_VERSION"
 mkdir -p "$CACHE_DIR/bin" "$LOG_DIR" "$RUN_DIR"
 
+# PostgreSQL (FerretDB's storage) from Debian's packages: the newest installed major version.
+postgres_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/postgres" ] && { echo "$dir"; return 0; }
+  done
+  return 1
+}
+
+# as_postgres COMMAND...: PostgreSQL refuses to run as root; as root, run it as Debian's postgres user.
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
 log() { printf '[native-stack] %s\n' "$*" >&2; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -7,6 +7,6 @@ for name in "$@"; do stop_process "$name"; done
 for f in "$RUN_DIR"/*.pid; do
   [ -e "$f" ] || continue
   name="$(basename "$f" .pid)"
-  case "$name" in kafka | apicurio | ferretdb | jaeger) ;; *) stop_process "$name" ;; esac
+  case "$name" in kafka | apicurio | ferretdb | postgres | jaeger) ;; *) stop_process "$name" ;; esac
 done
-for name in apicurio ferretdb jaeger kafka; do stop_process "$name"; done
+for name in apicurio ferretdb postgres jaeger kafka; do stop_process "$name"; done

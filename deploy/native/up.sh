@@ -9,6 +9,7 @@ set -euo pipefail
 KAFKA_PORT=9092
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 MONGO_PORT=27017
+POSTGRES_PORT="${POSTGRES_PORT:-5433}"
 JAEGER_UI_PORT=16686
 
 start_kafka() {
@@ -48,10 +49,33 @@ start_registry() {
     -jar "$(apicurio_jar)"
 }
 
+start_postgres() {
+  if port_open "$POSTGRES_PORT"; then log "PostgreSQL already answers on $POSTGRES_PORT"; return 0; fi
+  local bin data="$STATE_DIR/postgres/data"
+  bin="$(postgres_bin)"
+  mkdir -p "$STATE_DIR/postgres"
+  [ "$(id -u)" = 0 ] && chown postgres "$STATE_DIR/postgres"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    # Trust on loopback only: nothing else can reach it, and no password lands in a file.
+    as_postgres "$bin/initdb" -D "$data" -U postgres -A trust --no-instructions >>"$LOG_DIR/postgres.log" 2>&1
+  fi
+  local run_as=()
+  [ "$(id -u)" = 0 ] && run_as=(runuser -u postgres --)
+  start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$STATE_DIR/postgres" -c max_connections=200
+}
+
 start_ferretdb() {
   if port_open "$MONGO_PORT"; then log "MongoDB-wire server already answers on $MONGO_PORT"; return 0; fi
-  mkdir -p "$STATE_DIR/ferretdb/data"
-  start_process ferretdb "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$STATE_DIR/ferretdb/data/" \
+  wait_for postgres 60 "$LOG_DIR/postgres.log" port_open "$POSTGRES_PORT"
+  local psql
+  psql="$(postgres_bin)/psql"
+  if ! as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1; then
+    as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -qc "create database ferretdb" >>"$LOG_DIR/postgres.log" 2>&1
+  fi
+  mkdir -p "$STATE_DIR/ferretdb"
+  start_process ferretdb "$FERRETDB_BIN" --handler=pg \
+    --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STATE_DIR/ferretdb" \
     --debug-addr=127.0.0.1:8089 --telemetry=disable --log-level=warn
 }
@@ -62,6 +86,7 @@ start_jaeger() {
 }
 
 start_kafka
+start_postgres
 start_ferretdb
 start_jaeger
 start_registry

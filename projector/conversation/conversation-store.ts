@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Collection, Db } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
 import type { BatchOutcome } from "../runtime/projection";
+import { bulkWriteInChunks, countByField } from "../runtime/mongo-batches";
 import { writeRevisioned } from "../runtime/revisioned-writes";
 import {
   conversationIdOf,
@@ -24,9 +25,9 @@ export async function ensureConversationIndexes(
 }
 
 /**
- * Applies a batch of inbound events: one bulk write of new messages (insert-if-absent, so replays add
- * nothing), an exact count of each touched conversation's distinct messages, and one bulk write of the
- * touched conversations.
+ * Applies a batch of inbound events: bulk writes of new messages (insert-if-absent, so replays add
+ * nothing), an exact count of each touched conversation's distinct messages (indexed equality counts),
+ * and bulk writes of the touched conversations.
  */
 export async function applyInboundEvents(
   messages: Collection<InboundMessageDocument>,
@@ -41,8 +42,12 @@ export async function applyInboundEvents(
       upsert: true,
     },
   }));
-  const written = inserts.length > 0 ? await messages.bulkWrite(inserts, { ordered: false }) : null;
-  const applied = written?.upsertedCount ?? 0;
+  const inserted = await bulkWriteInChunks(messages, inserts);
+  // A duplicate key here is a concurrent insert of the same message: it is stored, which is all we need.
+  const refused = inserted.writeErrors.filter((e) => e.code !== 11000);
+  if (refused.length > 0)
+    throw new Error(`${refused.length} inbound messages refused: ${refused[0]!.message}`);
+  const applied = inserted.upsertedCount;
 
   const byConversation = new Map<string, InboundMessageEvent[]>();
   for (const event of distinct) {
@@ -50,16 +55,7 @@ export async function applyInboundEvents(
     byConversation.set(id, [...(byConversation.get(id) ?? []), event]);
   }
   const ids = [...byConversation.keys()];
-  const counts = new Map<string, number>();
-  if (ids.length > 0) {
-    const grouped = await messages
-      .aggregate<{ _id: string; count: number }>([
-        { $match: { conversationId: { $in: ids } } },
-        { $group: { _id: "$conversationId", count: { $sum: 1 } } },
-      ])
-      .toArray();
-    for (const { _id, count } of grouped) counts.set(_id, count);
-  }
+  const counts = await countByField(messages, "conversationId", ids);
   await writeRevisioned(conversations, ids, (current) => {
     const next = new Map<string, ConversationDocument>();
     for (const [id, conversationEvents] of byConversation) {

@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document } from "mongodb";
+import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { bulkWriteInChunks, findByIds } from "./mongo-batches";
 
 const duplicateKey = 11000;
 
@@ -6,7 +7,7 @@ const duplicateKey = 11000;
  * Writes computed documents with optimistic concurrency, using only classic operations both MongoDB
  * and FerretDB support: replaceOne upserting on `{_id, revision}`. A document someone else wrote in
  * between makes its upsert collide on _id (E11000); those ids are recomputed from a fresh read and
- * written again. One bulk write per round.
+ * written again. Each round reads the touched documents by id and writes them in bounded bulk commands.
  */
 export async function writeRevisioned<D extends Document & { _id: string; revision: number }>(
   collection: Collection<D>,
@@ -16,13 +17,14 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
 ): Promise<void> {
   let pending = [...new Set(ids)];
   for (let round = 1; pending.length > 0; round++) {
-    const current = new Map<string, D>();
-    const found = await collection.find({ _id: { $in: pending } } as never).toArray();
-    for (const document of found) current.set(document._id as string, document as D);
+    const current = await findByIds(collection, pending);
     const next = compute(current);
     const operations: AnyBulkWriteOperation<D>[] = [];
     const order: string[] = [];
+    const pendingIds = new Set(pending);
     for (const [id, document] of next) {
+      // A retry round recomputes only the ids that collided; the others are written already.
+      if (!pendingIds.has(id)) continue;
       const revision = current.get(id)?.revision ?? 0;
       operations.push({
         replaceOne: {
@@ -34,15 +36,14 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
       order.push(id);
     }
     if (operations.length === 0) return;
-    try {
-      await collection.bulkWrite(operations, { ordered: false });
-      return;
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      const conflicts = writeErrors.filter((e) => e.code === duplicateKey);
-      if (conflicts.length !== writeErrors.length || round >= maxRounds) throw error;
-      pending = conflicts.map((e) => order[e.index]!);
+    const { writeErrors } = await bulkWriteInChunks(collection, operations);
+    if (writeErrors.length === 0) return;
+    const conflicts = writeErrors.filter((e) => e.code === duplicateKey);
+    if (conflicts.length !== writeErrors.length || round >= maxRounds) {
+      throw new Error(
+        `${writeErrors.length} writes to ${collection.collectionName} refused: ${writeErrors[0]!.message}`,
+      );
     }
+    pending = conflicts.map((e) => order[e.index]!);
   }
 }
