@@ -1,7 +1,9 @@
-import type { Message, Producer, TopicMessages } from "kafkajs";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import type { IHeaders, Message, Producer, TopicMessages } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
 import type { TopicId } from "../../contracts/topics";
 import type { Keyed, ParsedDelivery } from "../domain/delivery-parser";
+import { ProduceCoalescer } from "./produce-coalescer";
 
 /** Kafka did not acknowledge the delivery in time (or refused it): the caller must not answer 200. */
 export class PublishFailedError extends Error {
@@ -11,54 +13,86 @@ export class PublishFailedError extends Error {
   }
 }
 
+const tracer = trace.getTracer("whatsapp-ingress");
+/** Largest produce request the coalescer builds from several deliveries (one delivery may be larger). */
+const maxCoalescedBytes = 4 * 1024 * 1024;
+
 /**
- * Writes one delivery, its raw record and every derived event, in one batched produce with acks=all
- * through the shared idempotent producer, and resolves only when Kafka acknowledged all of it.
+ * Writes one delivery, its raw record and every derived event, with acks=all through the shared
+ * idempotent producer, and resolves only when Kafka acknowledged all of it. Concurrent deliveries share
+ * produce requests (ProduceCoalescer); each keeps its own `send <topic>` spans and puts its own trace
+ * context in its records' headers, so every webhook stays one trace.
  */
 export class DeliveryPublisher {
+  private readonly coalescer: ProduceCoalescer;
+
   constructor(
-    private readonly producer: Producer,
+    producer: Producer,
     private readonly serde: ContractSerde,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.coalescer = new ProduceCoalescer(producer, maxCoalescedBytes);
+  }
 
   async publish(delivery: ParsedDelivery): Promise<number> {
-    const topicMessages = await this.encode(delivery);
+    const { topicMessages, spans } = await this.encode(delivery);
+    const send = this.coalescer.send(topicMessages);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new PublishFailedError(`Kafka did not acknowledge within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
+      timer = setTimeout(() => {
+        send.abandon();
+        reject(new PublishFailedError(`Kafka did not acknowledge within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
     });
     try {
-      await Promise.race([this.producer.sendBatch({ acks: -1, topicMessages }), deadline]);
+      await Promise.race([send.acknowledged, deadline]);
     } catch (error) {
+      for (const span of spans)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       if (error instanceof PublishFailedError) throw error;
       throw new PublishFailedError(`Kafka refused the delivery: ${(error as Error).message}`, {
         cause: error,
       });
     } finally {
       clearTimeout(timer);
+      for (const span of spans) span.end();
     }
     return topicMessages.reduce((count, batch) => count + batch.messages.length, 0);
   }
 
-  private async encode(delivery: ParsedDelivery): Promise<TopicMessages[]> {
+  private async encode(delivery: ParsedDelivery): Promise<{ topicMessages: TopicMessages[]; spans: Span[] }> {
     const groups: [TopicId, Keyed<unknown>[]][] = [
       ["rawWebhook", [delivery.raw]],
       ["messageStatus", delivery.statuses],
       ["inboundMessage", delivery.inboundMessages],
       ["businessEvent", delivery.businessEvents],
     ];
-    const batches: TopicMessages[] = [];
+    const topicMessages: TopicMessages[] = [];
+    const spans: Span[] = [];
     for (const [topic, events] of groups) {
       if (events.length === 0) continue;
+      const name = this.serde.topic(topic);
+      const span = tracer.startSpan(`send ${name}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": name,
+          "messaging.batch.message_count": events.length,
+        },
+      });
+      spans.push(span);
+      const headers: IHeaders = {};
+      propagation.inject(trace.setSpan(context.active(), span), headers);
       const messages: Message[] = await Promise.all(
-        events.map(async (event) => ({ key: event.key, value: await this.serde.encode(topic, event.value) })),
+        events.map(async (event) => ({
+          key: event.key,
+          value: await this.serde.encode(topic, event.value),
+          headers: { ...headers },
+        })),
       );
-      batches.push({ topic: this.serde.topic(topic), messages });
+      topicMessages.push({ topic: name, messages });
     }
-    return batches;
+    return { topicMessages, spans };
   }
 }

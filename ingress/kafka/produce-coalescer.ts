@@ -1,0 +1,114 @@
+import type { Producer, TopicMessages } from "kafkajs";
+
+interface Waiting {
+  topicMessages: TopicMessages[];
+  bytes: number;
+  /** The caller stopped waiting (it answered 503): not worth sending any more. */
+  abandoned: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface CoalescedSend {
+  /** Resolves once Kafka acknowledged (acks=all) every record of this send. */
+  acknowledged: Promise<void>;
+  /** The caller gave up: drop the records if they have not been sent yet. */
+  abandon(): void;
+}
+
+/**
+ * One produce request in flight at a time (the idempotent producer's order guarantee), carrying every
+ * delivery that arrived while the previous one was in flight, as Kafka's own producer batches during
+ * its linger. Each caller is answered when the request holding its records is acknowledged. When a
+ * coalesced request fails, its deliveries are sent again one by one, so one bad delivery cannot fail
+ * the others.
+ */
+export class ProduceCoalescer {
+  private readonly waiting: Waiting[] = [];
+  private sending = false;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly maxRequestBytes: number,
+  ) {}
+
+  send(topicMessages: TopicMessages[]): CoalescedSend {
+    let bytes = 0;
+    for (const { messages } of topicMessages)
+      for (const message of messages) bytes += (message.value as Buffer | null)?.length ?? 0;
+    const entry = { topicMessages, bytes, abandoned: false } as Waiting;
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    // A caller that stopped waiting (deadline passed) no longer listens: its refusal is not unhandled.
+    acknowledged.catch(() => undefined);
+    this.waiting.push(entry);
+    void this.drain();
+    return { acknowledged, abandon: () => void (entry.abandoned = true) };
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) continue;
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: mergeByTopic(batch) });
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.reject(error);
+          else await this.sendOneByOne(batch);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The waiting deliveries still wanted, up to maxRequestBytes (always at least one). */
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    let bytes = 0;
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0]!;
+      if (next.abandoned) {
+        this.waiting.shift();
+        next.reject(new Error("abandoned before it was sent"));
+        continue;
+      }
+      if (batch.length > 0 && bytes + next.bytes > this.maxRequestBytes) break;
+      batch.push(this.waiting.shift()!);
+      bytes += next.bytes;
+    }
+    return batch;
+  }
+
+  private async sendOneByOne(batch: Waiting[]): Promise<void> {
+    for (const entry of batch) {
+      if (entry.abandoned) {
+        entry.reject(new Error("abandoned before it was sent"));
+        continue;
+      }
+      try {
+        await this.producer.sendBatch({ acks: -1, topicMessages: entry.topicMessages });
+        entry.resolve();
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
+  }
+}
+
+function mergeByTopic(batch: readonly Waiting[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages["messages"]>();
+  for (const { topicMessages } of batch)
+    for (const { topic, messages } of topicMessages) {
+      const merged = byTopic.get(topic);
+      if (merged) merged.push(...messages);
+      else byTopic.set(topic, [...messages]);
+    }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

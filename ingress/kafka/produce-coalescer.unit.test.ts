@@ -1,0 +1,92 @@
+import type { Producer, ProducerBatch, TopicMessages } from "kafkajs";
+import { ProduceCoalescer } from "./produce-coalescer";
+
+/** A producer that records each request and answers when told to, failing requests that carry "bad". */
+function scriptedProducer() {
+  const requests: ProducerBatch[] = [];
+  const answers: (() => void)[] = [];
+  const producer = {
+    sendBatch: (batch: ProducerBatch) => {
+      requests.push(batch);
+      return new Promise((resolve, reject) => {
+        answers.push(() => {
+          const values = batch.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.value)));
+          if (values.includes("bad") && values.length > 0) reject(new Error("broker refused the request"));
+          else resolve([]);
+        });
+      });
+    },
+  } as unknown as Producer;
+  const answerAll = async () => {
+    while (answers.length > 0) {
+      answers.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { producer, requests, answerAll };
+}
+
+const delivery = (value: string, topic = "t"): TopicMessages[] => [
+  { topic, messages: [{ key: "k", value: Buffer.from(value) }] },
+];
+const settled = (p: Promise<void>) =>
+  p.then(
+    () => "acknowledged",
+    (e: Error) => `refused: ${e.message}`,
+  );
+
+it("sends what arrives during a request as one next request, per topic, and answers each caller", async () => {
+  const { producer, requests, answerAll } = scriptedProducer();
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024);
+  const sends = [
+    coalescer.send(delivery("a")),
+    coalescer.send(delivery("b")),
+    coalescer.send(delivery("c", "u")),
+    coalescer.send(delivery("d")),
+  ];
+  await answerAll();
+  expect(await Promise.all(sends.map((s) => settled(s.acknowledged)))).toEqual(Array(4).fill("acknowledged"));
+  expect(
+    requests.map((r) =>
+      r.topicMessages!.map((t) => `${t.topic}:${t.messages.map((m) => String(m.value)).join("")}`),
+    ),
+  ).toEqual([["t:a"], ["t:bd", "u:c"]]);
+  expect(requests.every((r) => r.acks === -1)).toBe(true);
+});
+
+it("sends a failed shared request again one delivery at a time, so only the bad one is refused", async () => {
+  const { producer, answerAll } = scriptedProducer();
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024);
+  const sends = [
+    coalescer.send(delivery("first")),
+    coalescer.send(delivery("ok")),
+    coalescer.send(delivery("bad")),
+    coalescer.send(delivery("fine")),
+  ];
+  await answerAll();
+  expect(await Promise.all(sends.map((s) => settled(s.acknowledged)))).toEqual([
+    "acknowledged",
+    "acknowledged",
+    "refused: broker refused the request",
+    "acknowledged",
+  ]);
+});
+
+it("drops a delivery its caller abandoned before it was sent, and bounds a shared request's bytes", async () => {
+  const { producer, requests, answerAll } = scriptedProducer();
+  const coalescer = new ProduceCoalescer(producer, 10);
+  const first = coalescer.send(delivery("x"));
+  const gone = coalescer.send(delivery("abandoned"));
+  const big = [coalescer.send(delivery("12345678")), coalescer.send(delivery("87654321"))];
+  gone.abandon();
+  await answerAll();
+  expect(await settled(first.acknowledged)).toBe("acknowledged");
+  expect(await settled(gone.acknowledged)).toBe("refused: abandoned before it was sent");
+  expect(await Promise.all(big.map((s) => settled(s.acknowledged)))).toEqual([
+    "acknowledged",
+    "acknowledged",
+  ]);
+  expect(
+    requests.map((r) => r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.value)))),
+  ).toEqual([["x"], ["12345678"], ["87654321"]]);
+});
