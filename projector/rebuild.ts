@@ -7,6 +7,7 @@ import { createLogger } from "../runtime/logger";
 import { createMetricsRegistry } from "../runtime/operations-endpoints";
 import { conversationProjection } from "./conversation/conversation-projection";
 import { createBatchHandler } from "./runtime/batch-handler";
+import { applyInSlices } from "./runtime/batch-slices";
 import type { Projection } from "./runtime/projection";
 import { createProjectorMetrics } from "./runtime/projector-metrics";
 import { readProjectorSettings } from "./runtime/projector-settings";
@@ -28,7 +29,11 @@ async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, 
 }
 
 /** Replaces each live collection by its rebuilt one (which ensureIndexes created, so it exists). */
-async function swapCollections(db: Db, rebuilt: Record<string, string>, live: Record<string, string>): Promise<void> {
+async function swapCollections(
+  db: Db,
+  rebuilt: Record<string, string>,
+  live: Record<string, string>,
+): Promise<void> {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const role of Object.keys(live)) {
     // FerretDB has no renameCollection dropTarget: drop, then rename (readers see the gap of one call).
@@ -44,10 +49,15 @@ async function rebuild(name: string): Promise<number> {
     return 2;
   }
   const settings = readProjectorSettings({ port: 0, consumerGroup: projection.serviceName });
-  const logger = createLogger(`${projection.serviceName}-rebuild`, settings.LOG_LEVEL === "info" ? "warn" : settings.LOG_LEVEL);
+  const logger = createLogger(
+    `${projection.serviceName}-rebuild`,
+    settings.LOG_LEVEL === "info" ? "warn" : settings.LOG_LEVEL,
+  );
   const stamp = Date.now().toString(36);
   const live = projection.collections;
-  const temporary = Object.fromEntries(Object.entries(live).map(([role, collection]) => [role, `${collection}_rebuild_${stamp}`]));
+  const temporary = Object.fromEntries(
+    Object.entries(live).map(([role, collection]) => [role, `${collection}_rebuild_${stamp}`]),
+  );
   let target = temporary;
 
   const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
@@ -58,11 +68,20 @@ async function rebuild(name: string): Promise<number> {
   const kafka = createKafka(`${projection.serviceName}-rebuild`, settings.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [projection.topic, "deadLetter"], settings.TOPIC_PREFIX, settings.TOPIC_PARTITIONS);
+  await ensureTopics(
+    admin,
+    [projection.topic, "deadLetter"],
+    settings.TOPIC_PREFIX,
+    settings.TOPIC_PARTITIONS,
+  );
   const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
   await serde.register(["deadLetter"]);
   const topic = serde.topic(projection.topic);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const group = `${settings.CONSUMER_GROUP}.rebuild.${stamp}`;
   const handleBatch = createBatchHandler({
@@ -86,19 +105,16 @@ async function rebuild(name: string): Promise<number> {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-      if (batch.isEmpty()) return;
-      const work = handleBatch(batch);
+    eachBatch: (payload) => {
+      const work = applyInSlices(payload, consumer, handleBatch, (result, records) => {
+        position.set(payload.batch.partition, BigInt(result.nextOffset));
+        totals.records += records;
+        totals.applied += result.applied;
+        totals.duplicates += result.duplicates;
+        totals.deadLettered += result.deadLettered;
+      });
       inFlight = work.catch(() => undefined);
-      const result = await work;
-      await consumer.commitOffsets([{ topic, partition: batch.partition, offset: result.nextOffset }]);
-      resolveOffset(batch.lastOffset());
-      position.set(batch.partition, BigInt(result.nextOffset));
-      totals.records += batch.messages.length;
-      totals.applied += result.applied;
-      totals.duplicates += result.duplicates;
-      totals.deadLettered += result.deadLettered;
-      await heartbeat();
+      return work;
     },
   });
 
@@ -122,21 +138,30 @@ async function rebuild(name: string): Promise<number> {
     report(goal, phase);
   };
 
-  await reach(await highWatermarks(admin, topic), `replaying ${topic} into ${Object.values(temporary).join(", ")}`);
+  await reach(
+    await highWatermarks(admin, topic),
+    `replaying ${topic} into ${Object.values(temporary).join(", ")}`,
+  );
   consumer.pause([{ topic }]);
   await inFlight;
   await swapCollections(db, temporary, live);
   target = live;
   consumer.resume([{ topic }]);
   // Whatever the live projector applied to the old collections meanwhile is replayed into the new ones.
-  await reach(await highWatermarks(admin, topic), `catching up after the swap into ${Object.values(live).join(", ")}`);
+  await reach(
+    await highWatermarks(admin, topic),
+    `catching up after the swap into ${Object.values(live).join(", ")}`,
+  );
 
   await consumer.disconnect();
   await admin.deleteGroups([group]).catch(() => undefined);
   await producer.disconnect();
   await admin.disconnect();
   await mongo.close();
-  const offsets = [...position].sort(([a], [b]) => a - b).map(([p, o]) => `${p}:${o}`).join(" ");
+  const offsets = [...position]
+    .sort(([a], [b]) => a - b)
+    .map(([p, o]) => `${p}:${o}`)
+    .join(" ");
   console.log(
     `[rebuild ${name}] done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.values(live).join(", ")} rebuilt from ${topic} up to offsets ${offsets || "(empty topic)"}; ${totals.records} records, ${totals.applied} applied, ${totals.duplicates} duplicates, ${totals.deadLettered} dead-lettered`,
   );

@@ -6,7 +6,8 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type 
  * 2026-11-24), and it scans the whole collection for `_id: {$in: [...]}`; `_id` equality is pushed down.
  */
 const writesPerCommand = 25;
-const concurrentReads = 16;
+/** Commands in flight at once: FerretDB commits each write on its own, so concurrency is its throughput. */
+const concurrentCommands = 8;
 
 export interface ChunkedWriteResult {
   upsertedCount: number;
@@ -15,13 +16,15 @@ export interface ChunkedWriteResult {
   writeErrors: { index: number; code: number | undefined; message: string }[];
 }
 
-/** One unordered bulk write per chunk of `writesPerCommand` operations; results and refusals summed. */
+/** Unordered bulk writes of `writesPerCommand` operations, several at once; results and refusals summed. */
 export async function bulkWriteInChunks<D extends Document>(
   collection: Collection<D>,
   operations: readonly AnyBulkWriteOperation<D>[],
 ): Promise<ChunkedWriteResult> {
   const total: ChunkedWriteResult = { upsertedCount: 0, modifiedCount: 0, writeErrors: [] };
-  for (let start = 0; start < operations.length; start += writesPerCommand) {
+  const starts: number[] = [];
+  for (let start = 0; start < operations.length; start += writesPerCommand) starts.push(start);
+  await inParallel(starts, async (start) => {
     try {
       const result = await collection.bulkWrite(operations.slice(start, start + writesPerCommand), {
         ordered: false,
@@ -36,7 +39,7 @@ export async function bulkWriteInChunks<D extends Document>(
       for (const e of refused)
         total.writeErrors.push({ index: start + e.index, code: e.code, message: e.errmsg ?? "" });
     }
-  }
+  });
   return total;
 }
 
@@ -71,5 +74,5 @@ async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<voi
   const worker = async () => {
     for (let i = next++; i < items.length; i = next++) await work(items[i]!);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrentReads, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrentCommands, items.length) }, worker));
 }

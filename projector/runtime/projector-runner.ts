@@ -10,6 +10,7 @@ import { createKafka, within } from "../../runtime/kafka-client";
 import { createLogger, type Logger } from "../../runtime/logger";
 import { createMetricsRegistry, operationsRouter } from "../../runtime/operations-endpoints";
 import { createBatchHandler } from "./batch-handler";
+import { applyInSlices } from "./batch-slices";
 import type { Projection } from "./projection";
 import { createProjectorMetrics } from "./projector-metrics";
 import { readProjectorSettings, type ProjectorSettings } from "./projector-settings";
@@ -102,22 +103,18 @@ export async function startProjector<E>(
   await consumer.connect();
   await consumer.subscribe({ topic: serde.topic(projection.topic), fromBeginning: true });
   await consumer.run({
+    // Partitions hold disjoint keys (messages, conversations), so their batches apply side by side.
+    partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
-      if (batch.isEmpty()) return;
-      const result = await handleBatch(batch);
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: result.nextOffset },
-      ]);
-      resolveOffset(batch.lastOffset());
-      metrics.lag.set(
-        { partition: String(batch.partition) },
-        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(result.nextOffset))),
-      );
-      logger.debug({ partition: batch.partition, ...result }, "batch applied");
-      await heartbeat();
-    },
+    eachBatch: (payload) =>
+      applyInSlices(payload, consumer, handleBatch, (result) => {
+        metrics.lag.set(
+          { partition: String(payload.batch.partition) },
+          Math.max(0, Number(BigInt(payload.batch.highWatermark) - BigInt(result.nextOffset))),
+        );
+        logger.debug({ partition: payload.batch.partition, ...result }, "slice applied");
+      }),
   });
 
   const readiness = async () => ({
