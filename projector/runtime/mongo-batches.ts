@@ -16,7 +16,10 @@ export interface ChunkedWriteResult {
   writeErrors: { index: number; code: number | undefined; message: string }[];
 }
 
-/** Unordered bulk writes of `writesPerCommand` operations, several at once; results and refusals summed. */
+/**
+ * Unordered bulk writes of `writesPerCommand` upserts, several at once; results and refusals summed.
+ * Throws when the server accounts for fewer operations than it was sent.
+ */
 export async function bulkWriteInChunks<D extends Document>(
   collection: Collection<D>,
   operations: readonly AnyBulkWriteOperation<D>[],
@@ -25,19 +28,30 @@ export async function bulkWriteInChunks<D extends Document>(
   const starts: number[] = [];
   for (let start = 0; start < operations.length; start += writesPerCommand) starts.push(start);
   await inParallel(starts, async (start) => {
+    const chunk = operations.slice(start, start + writesPerCommand);
+    let matched: number;
+    let refusedHere = 0;
     try {
-      const result = await collection.bulkWrite(operations.slice(start, start + writesPerCommand), {
-        ordered: false,
-      });
+      const result = await collection.bulkWrite(chunk, { ordered: false });
       total.upsertedCount += result.upsertedCount;
       total.modifiedCount += result.modifiedCount;
+      matched = result.matchedCount + result.upsertedCount;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       total.upsertedCount += error.result.upsertedCount;
       total.modifiedCount += error.result.modifiedCount;
+      matched = error.result.matchedCount + error.result.upsertedCount;
       const refused = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      refusedHere = refused.length;
       for (const e of refused)
         total.writeErrors.push({ index: start + e.index, code: e.code, message: e.errmsg ?? "" });
+    }
+    // Every operation is an upsert: it matched, inserted or was refused. A server stopping mid-command
+    // (FerretDB on SIGTERM, seen in make faults) answered for fewer; the batch must not be committed.
+    if (matched + refusedHere < chunk.length) {
+      throw new Error(
+        `${collection.collectionName}: the server answered for ${matched + refusedHere} of ${chunk.length} writes`,
+      );
     }
   });
   return total;
