@@ -19,6 +19,8 @@ help:
 	@echo "make test    install what is missing, make sure the stack is up, run unit, int and e2e tests"
 	@echo "make down    stop exactly what 'make up' started"
 	@echo "make logs    follow the logs of the stack and the services"
+	@echo "make bench   throughput, latency, memory: ingress vs a bare baseline, broker ceiling, projectors, end to end"
+	@echo "make faults  broker, projector and database failures under signed load: nothing acknowledged lost or doubled"
 	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
 
 node:
@@ -69,6 +71,16 @@ test-int: build
 
 test-e2e: build
 	$(JEST) --selectProjects e2e --runInBand
+
+# Benchmarks and fault runs drive the running stack from this machine's loopback only; each stops by itself.
+# They start the services they measure as their own processes (topic prefix and database unique per run).
+BENCH := node --import tsx --no-warnings=ExperimentalWarning
+
+bench: build stack-up
+	$(BENCH) bench/run-bench.ts
+
+faults: build stack-up
+	$(BENCH) bench/run-faults.ts
 
 clean:
 	rm -rf dist coverage

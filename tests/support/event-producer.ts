@@ -5,8 +5,16 @@ import type { TopicId } from "../../contracts/topics";
 
 /** Writes contract events to a topic exactly as the ingress would: Avro, Confluent wire format, keyed. */
 export class EventProducer {
-  private readonly kafka = new Kafka({ clientId: "test-producer", brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
-  private readonly producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  private readonly kafka = new Kafka({
+    clientId: "test-producer",
+    brokers: process.env.KAFKA_BROKERS!.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  private readonly producer = this.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   readonly serde: ContractSerde;
 
   constructor(readonly topicPrefix: string) {
@@ -25,7 +33,9 @@ export class EventProducer {
   async send<T>(topic: TopicId, events: { key: string; value: T }[]): Promise<void> {
     for (let i = 0; i < events.length; i += 500) {
       const messages = await Promise.all(
-        events.slice(i, i + 500).map(async (e) => ({ key: e.key, value: await this.serde.encode(topic, e.value) })),
+        events
+          .slice(i, i + 500)
+          .map(async (e) => ({ key: e.key, value: await this.serde.encode(topic, e.value) })),
       );
       await this.producer.send({ topic: this.serde.topic(topic), acks: -1, messages });
     }
@@ -41,11 +51,18 @@ export class EventProducer {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await probe();
   while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 500)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
     last = await probe();
   }

@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs a compiled service (dist/...) as its own process and waits until its /readyz answers 200. */
+/** Runs a service (compiled, dist/...) as its own process and waits until its /readyz answers 200. */
 export async function startServiceProcess(
   name: string,
   entry: string,
@@ -35,11 +35,17 @@ export async function startServiceProcess(
   readyTimeoutMs = 60_000,
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, ["--enable-source-maps", path.join(repositoryRoot, entry)], {
-    cwd: repositoryRoot,
-    env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // Compiled services run as they ship; a TypeScript entry (the benchmark's baseline) runs through tsx.
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(
+    process.execPath,
+    [...loader, "--enable-source-maps", path.join(repositoryRoot, entry)],
+    {
+      cwd: repositoryRoot,
+      env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

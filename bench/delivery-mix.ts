@@ -1,0 +1,132 @@
+import { signBody } from "../ingress/domain/signature";
+import {
+  conversation,
+  envelope,
+  inboundMessageBodies,
+  messagesChange,
+  otherFieldChanges,
+  pricing,
+  statusObject,
+  PHONE_NUMBER_ID,
+} from "../tests/fixtures/meta-webhooks";
+
+/** What a delivery must leave in the read models once it is acknowledged. */
+export interface ExpectedEffects {
+  /** wamid -> status names this delivery carries for it. */
+  statuses: { wamid: string; status: string; timestamp: number }[];
+  /** Inbound messages: wamid and conversation id (`<phone_number_id>:<wa_id>`). */
+  inbound: { wamid: string; conversationId: string }[];
+  otherChanges: number;
+}
+
+export interface Delivery {
+  kind: "statuses" | "inbound" | "other";
+  payload: Record<string, unknown>;
+  effects: ExpectedEffects;
+}
+
+export interface SignedDelivery extends Delivery {
+  body: Buffer;
+  signature: string;
+}
+
+/** Small deterministic PRNG (mulberry32), so every run of a benchmark sends the same mix. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const inboundBodies = Object.values(inboundMessageBodies);
+
+export interface MixOptions {
+  seed?: number;
+  /** Multiplies the number of events in every delivery (1, 2, 4: the size-scaling runs). */
+  sizeFactor?: number;
+  /** Prefix of every generated wamid and customer id, so runs never share ids. */
+  runId: string;
+  /** Largest status batch (Meta batches up to about 100 statuses per delivery). */
+  largestStatusBatch?: number;
+}
+
+/**
+ * Realistic traffic of one business number: about 70% status deliveries (mostly one status, some
+ * batches of 10, a few of 100), 25% inbound-message deliveries (every documented type in turn), 5%
+ * other subscribed fields. Every id is unique to the run and the delivery.
+ */
+export function deliveryMix(options: MixOptions): () => Delivery {
+  const random = seededRandom(options.seed ?? 20261124);
+  const factor = options.sizeFactor ?? 1;
+  const largest = options.largestStatusBatch ?? 100;
+  const statusNames = ["sent", "delivered", "read"];
+  let sequence = 0;
+  const nextId = () => `wamid.${options.runId}.${(sequence++).toString(36)}`;
+  const baseTime = 1_750_000_000;
+
+  return () => {
+    const roll = random();
+    if (roll < 0.7) {
+      const sizeRoll = random();
+      const size = (sizeRoll < 0.75 ? 1 : sizeRoll < 0.95 ? 10 : largest) * factor;
+      const statuses = Array.from({ length: size }, () => {
+        const wamid = nextId();
+        const status = statusNames[Math.floor(random() * statusNames.length)]!;
+        const timestamp = baseTime + sequence;
+        return { wamid, status, timestamp };
+      });
+      const payload = statusPayload(statuses);
+      return { kind: "statuses", payload, effects: { statuses, inbound: [], otherChanges: 0 } };
+    }
+    if (roll < 0.95) {
+      const size = (random() < 0.9 ? 1 : 3) * factor;
+      const waId = `1650${Math.floor(random() * 1e7)
+        .toString()
+        .padStart(7, "0")}`;
+      const messages = Array.from({ length: size }, () => ({
+        ...inboundBodies[Math.floor(random() * inboundBodies.length)]!,
+        from: waId,
+        id: nextId(),
+        timestamp: String(baseTime + sequence),
+      }));
+      const payload = envelope([
+        messagesChange({ contacts: [{ profile: { name: "Load Test Customer" }, wa_id: waId }], messages }),
+      ]);
+      const inbound = messages.map((m) => ({ wamid: m.id, conversationId: `${PHONE_NUMBER_ID}:${waId}` }));
+      return { kind: "inbound", payload, effects: { statuses: [], inbound, otherChanges: 0 } };
+    }
+    const changes = Array.from(
+      { length: factor },
+      () => otherFieldChanges[Math.floor(random() * otherFieldChanges.length)]!,
+    );
+    return {
+      kind: "other",
+      payload: envelope(changes),
+      effects: { statuses: [], inbound: [], otherChanges: changes.length },
+    };
+  };
+}
+
+/** A status delivery as Meta sends it: sent statuses carry conversation and pricing. */
+export function statusPayload(statuses: { wamid: string; status: string; timestamp: number }[]) {
+  return envelope([
+    messagesChange({
+      statuses: statuses.map(({ wamid, status, timestamp }) =>
+        statusObject(wamid, status, timestamp, status === "read" ? {} : { conversation, pricing }),
+      ),
+    }),
+  ]);
+}
+
+export function sign(delivery: Delivery, appSecret: string): SignedDelivery {
+  const body = Buffer.from(JSON.stringify(delivery.payload));
+  return { ...delivery, body, signature: signBody(body, appSecret) };
+}
+
+/** Total events a delivery carries (what the ingress turns into derived records). */
+export const eventCount = (effects: ExpectedEffects): number =>
+  effects.statuses.length + effects.inbound.length + effects.otherChanges;

@@ -1,0 +1,97 @@
+import autocannon from "autocannon";
+import type { SignedDelivery } from "./delivery-mix";
+
+export const webhookPath = "/api/integrations/webhooks/whatsapp/";
+
+export interface LoadResult {
+  /** Answers 200 per second over the measured window. */
+  deliveriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  answered: number;
+  /** Connection errors, timeouts and non-2xx answers: a run with any is not a sustained rate. */
+  failures: number;
+}
+
+export interface LoadOptions {
+  baseUrl: string;
+  deliveries: readonly SignedDelivery[];
+  connections: number;
+  durationSeconds: number;
+  /** Requests per second across all connections; absent: as fast as answers come (closed loop). */
+  overallRate?: number;
+}
+
+/** Drives signed POSTs at the webhook path with autocannon, cycling through the given deliveries. */
+export async function runHttpLoad(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.baseUrl,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    timeout: 10,
+    requests: options.deliveries.map((delivery) => ({
+      method: "POST" as const,
+      path: webhookPath,
+      headers: { "content-type": "application/json", "x-hub-signature-256": delivery.signature },
+      body: delivery.body,
+    })),
+  });
+  return {
+    deliveriesPerSecond: result["2xx"] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    answered: result["2xx"],
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/**
+ * Open-loop load at an even pace: one POST every 1/perSecond s, each timed from its send to its answer.
+ * (autocannon's rate limit releases each second's requests in a burst at the second's start, which
+ * measures its own queue, not the server's latency.)
+ */
+export async function runPacedLoad(options: {
+  baseUrl: string;
+  deliveries: readonly SignedDelivery[];
+  perSecond: number;
+  durationSeconds: number;
+}): Promise<LoadResult> {
+  const total = Math.round(options.perSecond * options.durationSeconds);
+  const latencies: number[] = [];
+  let failures = 0;
+  const sends: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / options.perSecond - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const delivery = options.deliveries[i % options.deliveries.length]!;
+    const sent = performance.now();
+    sends.push(
+      fetch(`${options.baseUrl}${webhookPath}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": delivery.signature },
+        body: delivery.body,
+      }).then(
+        async (response) => {
+          await response.arrayBuffer();
+          if (response.status === 200) latencies.push(performance.now() - sent);
+          else failures++;
+        },
+        () => void failures++,
+      ),
+    );
+  }
+  await Promise.all(sends);
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
+  return {
+    deliveriesPerSecond: latencies.length / seconds,
+    p50Ms: Number(at(50).toFixed(1)),
+    p99Ms: Number(at(99).toFixed(1)),
+    answered: latencies.length,
+    failures,
+  };
+}

@@ -1,0 +1,87 @@
+import { Kafka, logLevel } from "kafkajs";
+import type { InboundMessageEvent, MessageStatusEvent } from "../contracts/generated/types";
+import type { TopicId } from "../contracts/topics";
+import { inboundEvent } from "../tests/fixtures/inbound-events";
+import { inboundMessageBodies } from "../tests/fixtures/meta-webhooks";
+import { statusEvent } from "../tests/fixtures/status-events";
+import { EventProducer } from "../tests/support/event-producer";
+import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
+
+export interface ApplyRate {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  rssMb: number;
+}
+
+/** 3 statuses for each of events/3 messages, the statuses of a message in shuffled order. */
+export function statusBacklog(events: number, runId: string): MessageStatusEvent[] {
+  const names = ["delivered", "sent", "read"];
+  return Array.from({ length: events }, (_, i) => {
+    const message = Math.floor(i / 3);
+    return statusEvent(`wamid.${runId}.s${message}`, names[i % 3]!, 1_750_000_000 + message + (i % 3));
+  });
+}
+
+/** events inbound messages of every type, ten per customer. */
+export function inboundBacklog(events: number, runId: string): InboundMessageEvent[] {
+  const bodies = Object.values(inboundMessageBodies);
+  return Array.from({ length: events }, (_, i) =>
+    inboundEvent(`wamid.${runId}.i${i}`, 1_750_000_000 + i, bodies[i % bodies.length]!, {
+      waId: `1650${Math.floor(i / 10)}`,
+    }),
+  );
+}
+
+/** Writes a backlog to a topic as the ingress would (Avro, keyed), before any projector runs. */
+export async function preload<T>(topicPrefix: string, topic: TopicId, events: { key: string; value: T }[]) {
+  const producer = new EventProducer(topicPrefix);
+  await producer.connect([topic]);
+  await producer.send(topic, events);
+  await producer.disconnect();
+}
+
+async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const rssMegabytes = async (service: ServiceProcess): Promise<number> => {
+  const { readFile } = await import("node:fs/promises");
+  const status = await readFile(`/proc/${service.child.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+/**
+ * Starts a projector on a preloaded topic with a fresh consumer group and database, and times it from
+ * ready (group joined) until its committed offsets reach the topic's end.
+ */
+export async function measureApplyRate(options: {
+  entry: string;
+  topic: string;
+  events: number;
+  env: Record<string, string>;
+}): Promise<ApplyRate> {
+  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+  const projector = await startServiceProcess("projector", options.entry, options.env, 120_000);
+  const started = Date.now();
+  let peakRss = 0;
+  try {
+    for (;;) {
+      peakRss = Math.max(peakRss, await rssMegabytes(projector));
+      if ((await committedTotal(kafka, options.env.CONSUMER_GROUP!, options.topic)) >= options.events) break;
+      if (projector.child.exitCode !== null) throw new Error(`projector exited:\n${projector.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await projector.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { events: options.events, seconds, eventsPerSecond: options.events / seconds, rssMb: peakRss };
+}

@@ -1,0 +1,333 @@
+import { cpus, totalmem } from "node:os";
+import avro from "avsc";
+import { MongoClient } from "mongodb";
+import { topicSchema, type TopicId } from "../contracts/topics";
+import { parseDelivery } from "../ingress/domain/delivery-parser";
+import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
+import { measureBrokerCeiling } from "./broker-ceiling";
+import { deliveryMix, eventCount, sign, type SignedDelivery } from "./delivery-mix";
+import { measureEndToEnd } from "./end-to-end-latency";
+import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
+import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
+
+/**
+ * `make bench`: every figure of the benchmark issue measured side by side in one run on this machine,
+ * against the running stack. Load comes from this process (autocannon), the services run as their own
+ * processes. Prints a table, then as its very last line one JSON object.
+ */
+const stack = {
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+  SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
+  MONGODB_URI: process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017",
+  OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318",
+};
+Object.assign(process.env, stack);
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const backlogEvents = Number(process.env.BENCH_BACKLOG_EVENTS ?? 200_000);
+const e2eRate = 200;
+const e2eLowRate = 50;
+const runId = `b${Date.now().toString(36)}`;
+const appSecret = "bench-app-secret";
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+function serviceEnv(phase: string): Record<string, string> {
+  return {
+    ...stack,
+    TOPIC_PREFIX: `bench-${runId}-${phase}.`,
+    MONGODB_DB: `whatsapp_bench_${runId}_${phase}`,
+    CONSUMER_GROUP: `bench-${runId}-${phase}`,
+    WHATSAPP_APP_SECRET: appSecret,
+    WHATSAPP_WEBHOOK_VERIFY_TOKEN: "bench-verify",
+    LOG_LEVEL: "warn",
+  };
+}
+
+function signedMix(count: number, sizeFactor: number, seedRun: string): SignedDelivery[] {
+  const next = deliveryMix({ runId: `${runId}${seedRun}`, sizeFactor });
+  return Array.from({ length: count }, () => sign(next(), appSecret));
+}
+
+/** Mean size of the records the ingress writes for these deliveries (Avro + 5-byte wire header). */
+function meanRecordBytes(deliveries: readonly SignedDelivery[]): { bytes: number; perDelivery: number } {
+  const types = new Map<TopicId, avro.Type>();
+  const size = (topic: TopicId, value: unknown) => {
+    if (!types.has(topic)) types.set(topic, avro.Type.forSchema(topicSchema(topic) as avro.Schema));
+    return types.get(topic)!.toBuffer(value).length + 5;
+  };
+  let bytes = 0;
+  let records = 0;
+  for (const delivery of deliveries) {
+    const parsed = parseDelivery({
+      requestId: "00000000-0000-0000-0000-000000000000",
+      receivedAt: Date.now(),
+      body: delivery.body,
+      signatureHeader: delivery.signature,
+      contentType: "application/json",
+    });
+    const groups: [TopicId, { value: unknown }[]][] = [
+      ["rawWebhook", [parsed.raw]],
+      ["messageStatus", parsed.statuses],
+      ["inboundMessage", parsed.inboundMessages],
+      ["businessEvent", parsed.businessEvents],
+    ];
+    for (const [topic, events] of groups)
+      for (const event of events) {
+        bytes += size(topic, event.value);
+        records++;
+      }
+  }
+  return { bytes: Math.round(bytes / records), perDelivery: records / deliveries.length };
+}
+
+/** Highest error-free closed-loop rate over a few concurrency levels. */
+async function maximumRate(
+  baseUrl: string,
+  deliveries: SignedDelivery[],
+  label: string,
+): Promise<LoadResult> {
+  await runHttpLoad({ baseUrl, deliveries, connections: 16, durationSeconds: 3 }); // warm-up: JIT, connections, metadata
+  let best: LoadResult | undefined;
+  for (const connections of [16, 64]) {
+    const result = await runHttpLoad({ baseUrl, deliveries, connections, durationSeconds: seconds });
+    log(
+      `${label}: ${connections} connections: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, p99 ${result.p99Ms} ms, ${result.failures} failures`,
+    );
+    if (result.failures === 0 && (!best || result.deliveriesPerSecond > best.deliveriesPerSecond))
+      best = result;
+  }
+  if (!best) throw new Error(`${label}: no concurrency level ran without failures`);
+  return best;
+}
+
+async function stopAll(services: ServiceProcess[]): Promise<void> {
+  await Promise.all(services.map((s) => s.stop()));
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const mix = signedMix(2000, 1, "m");
+  const records = meanRecordBytes(mix);
+  const eventsPerDelivery = mix.reduce((sum, d) => sum + eventCount(d.effects), 0) / mix.length;
+  log(
+    `mix: ${mix.length} deliveries, ${eventsPerDelivery.toFixed(2)} events and ${records.perDelivery.toFixed(2)} records per delivery, ${records.bytes} bytes per record`,
+  );
+
+  // 1. Ingress alone (no projectors competing for the two cores), then the bare baseline, same load.
+  const ingressEnv = serviceEnv("ingress");
+  const ingress = await startServiceProcess("ingress", "dist/ingress/main.js", ingressEnv);
+  const ingressMax = await maximumRate(ingress.baseUrl, mix, "ingress");
+  const ingressHalf = await runPacedLoad({
+    baseUrl: ingress.baseUrl,
+    deliveries: mix,
+    durationSeconds: seconds,
+    perSecond: Math.floor(ingressMax.deliveriesPerSecond / 2),
+  });
+  log(
+    `ingress at half rate (${Math.floor(ingressMax.deliveriesPerSecond / 2)}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures`,
+  );
+  const scaling: { factor: number; result: LoadResult; eventsPerDelivery: number }[] = [
+    { factor: 1, result: ingressMax, eventsPerDelivery },
+  ];
+  for (const factor of [2, 4]) {
+    const larger = signedMix(1000, factor, `x${factor}`);
+    const result = await runHttpLoad({
+      baseUrl: ingress.baseUrl,
+      deliveries: larger,
+      connections: 64,
+      durationSeconds: seconds,
+    });
+    const perDelivery = larger.reduce((sum, d) => sum + eventCount(d.effects), 0) / larger.length;
+    log(
+      `ingress, deliveries ${factor}x larger: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ${result.failures} failures`,
+    );
+    scaling.push({ factor, result, eventsPerDelivery: perDelivery });
+  }
+  await stopAll([ingress]);
+
+  const baselineEnv = { ...serviceEnv("baseline"), BASELINE_TOPIC: `bench-${runId}-baseline.raw` };
+  const baseline = await startServiceProcess("baseline", "bench/baseline-server.ts", baselineEnv);
+  const baselineMax = await maximumRate(baseline.baseUrl, mix, "baseline");
+  await stopAll([baseline]);
+
+  // 2. The broker's own ceiling for records of the same mean size.
+  const ceilingRecords = Number(process.env.BENCH_BROKER_RECORDS ?? 500_000);
+  const broker = measureBrokerCeiling({
+    brokers: stack.KAFKA_BROKERS,
+    topic: `bench-${runId}-broker`,
+    records: ceilingRecords,
+    recordSize: records.bytes,
+  });
+  log(`broker ceiling: ${broker.recordsPerSecond.toFixed(0)} records/s of ${records.bytes} bytes`);
+
+  // 3. Each projector's apply rate from a preloaded topic.
+  const statusEnv = serviceEnv("status");
+  log(`preloading ${backlogEvents} status events`);
+  await preload(
+    statusEnv.TOPIC_PREFIX!,
+    "messageStatus",
+    statusBacklog(backlogEvents, runId).map((e) => ({ key: e.wamid, value: e })),
+  );
+  const statusRate = await measureApplyRate({
+    entry: "dist/projector/status/main.js",
+    topic: `${statusEnv.TOPIC_PREFIX}whatsapp.message.status.v1`,
+    events: backlogEvents,
+    env: statusEnv,
+  });
+  log(
+    `status projector: ${statusRate.eventsPerSecond.toFixed(0)} events/s (${statusRate.seconds.toFixed(1)} s)`,
+  );
+  const conversationEnv = serviceEnv("conversation");
+  log(`preloading ${backlogEvents} inbound events`);
+  await preload(
+    conversationEnv.TOPIC_PREFIX!,
+    "inboundMessage",
+    inboundBacklog(backlogEvents, runId).map((e) => ({ key: `${e.phoneNumberId}:${e.from}`, value: e })),
+  );
+  const conversationRate = await measureApplyRate({
+    entry: "dist/projector/conversation/main.js",
+    topic: `${conversationEnv.TOPIC_PREFIX}whatsapp.message.inbound.v1`,
+    events: backlogEvents,
+    env: conversationEnv,
+  });
+  log(
+    `conversation projector: ${conversationRate.eventsPerSecond.toFixed(0)} events/s (${conversationRate.seconds.toFixed(1)} s)`,
+  );
+
+  // 4. End to end at a fixed moderate rate, the three services running; memory at that steady state.
+  const e2eEnv = serviceEnv("e2e");
+  const pipeline = [
+    await startServiceProcess("ingress", "dist/ingress/main.js", e2eEnv),
+    await startServiceProcess("status-projector", "dist/projector/status/main.js", e2eEnv),
+    await startServiceProcess("conversation-projector", "dist/projector/conversation/main.js", e2eEnv),
+  ];
+  const mongo = new MongoClient(stack.MONGODB_URI);
+  // Warm-up: JIT, connections, first batches of the consumers.
+  await measureEndToEnd({
+    baseUrl: pipeline[0]!.baseUrl,
+    db: mongo.db(e2eEnv.MONGODB_DB),
+    deliveries: signedMix(e2eRate * 2, 1, "w"),
+    perSecond: e2eRate,
+  });
+  // First at a rate the projectors keep up with, then at the issue's 200/s (its backlog would skew the first).
+  const e2eLow = await measureEndToEnd({
+    baseUrl: pipeline[0]!.baseUrl,
+    db: mongo.db(e2eEnv.MONGODB_DB),
+    deliveries: signedMix(e2eLowRate * 20, 1, "l"),
+    perSecond: e2eLowRate,
+  });
+  log(
+    `end to end at ${e2eLowRate}/s: p50 ${e2eLow.p50Ms} ms, p99 ${e2eLow.p99Ms} ms, ${e2eLow.notVisible} not visible`,
+  );
+  const [ingressRss = 0, statusRss = 0, conversationRss = 0] = await Promise.all(pipeline.map(rssMegabytes));
+  const e2e = await measureEndToEnd({
+    baseUrl: pipeline[0]!.baseUrl,
+    db: mongo.db(e2eEnv.MONGODB_DB),
+    deliveries: signedMix(e2eRate * Math.max(seconds, 20), 1, "e"),
+    perSecond: e2eRate,
+    settleMs: 60_000,
+  });
+  log(
+    `end to end at ${e2eRate}/s: p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, ${e2e.notVisible} not visible, ${e2e.refused} refused`,
+  );
+  await stopAll(pipeline);
+  await mongo.close();
+
+  const ratio = ingressMax.deliveriesPerSecond / baselineMax.deliveriesPerSecond;
+  const ingressRecordsPerSecond = ingressMax.deliveriesPerSecond * records.perDelivery;
+  const f = (n: number, digits = 0) => n.toFixed(digits);
+  const rows: [string, string, string][] = [
+    [
+      "ingress, highest error-free rate",
+      `${f(ingressMax.deliveriesPerSecond)} deliveries/s (${f(ingressMax.deliveriesPerSecond * eventsPerDelivery)} events/s)`,
+      "",
+    ],
+    [
+      `ingress latency at half that rate`,
+      `p50 ${f(ingressHalf.p50Ms, 1)} ms, p99 ${f(ingressHalf.p99Ms, 1)} ms`,
+      `p99 < 50 ms: ${ingressHalf.p99Ms < 50 ? "met" : "MISSED"}`,
+    ],
+    ["baseline (node:http + HMAC + kafkajs)", `${f(baselineMax.deliveriesPerSecond)} deliveries/s`, ""],
+    ["ingress / baseline", f(ratio, 2), `>= 0.8: ${ratio >= 0.8 ? "met" : "MISSED"}`],
+    [
+      "broker ceiling (ProducerPerformance)",
+      `${f(broker.recordsPerSecond)} records/s of ${records.bytes} B`,
+      `ingress writes ${f(ingressRecordsPerSecond)} records/s`,
+    ],
+    ...scaling.map(({ factor, result, eventsPerDelivery: events }): [string, string, string] => [
+      `ingress, deliveries ${factor}x (${events.toFixed(1)} events each)`,
+      `${f(result.deliveriesPerSecond)} deliveries/s, ${f(result.deliveriesPerSecond * events)} events/s`,
+      result.failures ? `${result.failures} failures` : "",
+    ]),
+    [
+      "status projector apply rate",
+      `${f(statusRate.eventsPerSecond)} events/s`,
+      `${backlogEvents} preloaded, ${f(statusRate.seconds, 1)} s`,
+    ],
+    [
+      "conversation projector apply rate",
+      `${f(conversationRate.eventsPerSecond)} events/s`,
+      `${backlogEvents} preloaded, ${f(conversationRate.seconds, 1)} s`,
+    ],
+    [
+      `end to end at ${e2eRate} deliveries/s`,
+      `p50 ${f(e2e.p50Ms)} ms, p99 ${f(e2e.p99Ms)} ms`,
+      `p99 < 500 ms: ${e2e.p99Ms < 500 ? "met" : "MISSED"}; ${e2e.measured} measured, ${e2e.notVisible} not visible`,
+    ],
+    [
+      `end to end at ${e2eLowRate} deliveries/s`,
+      `p50 ${f(e2eLow.p50Ms)} ms, p99 ${f(e2eLow.p99Ms)} ms`,
+      `${e2eLow.measured} measured, ${e2eLow.notVisible} not visible`,
+    ],
+    [
+      `resident memory, steady at ${e2eLowRate} deliveries/s`,
+      `ingress ${f(ingressRss)} MB, status ${f(statusRss)} MB, conversation ${f(conversationRss)} MB`,
+      "",
+    ],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const valueWidth = Math.max(...rows.map((r) => r[1].length));
+  console.log(
+    `\nwhatsapp-events benchmark, ${started.toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `mix: ${eventsPerDelivery.toFixed(2)} events per delivery (70% statuses, 25% inbound, 5% other fields; 1 to 100 statuses each)`,
+  );
+  for (const [name, value, note] of rows)
+    console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${note}`);
+  console.log(
+    JSON.stringify({
+      date: started.toISOString(),
+      ingress_rps: Math.round(ingressMax.deliveriesPerSecond),
+      ingress_p50_ms: ingressHalf.p50Ms,
+      ingress_p99_ms: ingressHalf.p99Ms,
+      baseline_rps: Math.round(baselineMax.deliveriesPerSecond),
+      ingress_baseline_ratio: Number(ratio.toFixed(3)),
+      broker_records_per_s: Math.round(broker.recordsPerSecond),
+      record_bytes: records.bytes,
+      projector_eps: Math.round(statusRate.eventsPerSecond),
+      conversation_eps: Math.round(conversationRate.eventsPerSecond),
+      e2e_p50_ms: e2e.p50Ms,
+      e2e_p99_ms: e2e.p99Ms,
+      e2e_at_50_p50_ms: e2eLow.p50Ms,
+      e2e_at_50_p99_ms: e2eLow.p99Ms,
+      rss_mb: Math.round(Math.max(ingressRss, statusRss, conversationRss)),
+      rss_mb_by_service: {
+        ingress: Math.round(ingressRss),
+        status_projector: Math.round(statusRss),
+        conversation_projector: Math.round(conversationRss),
+      },
+      size_scaling_rps: Object.fromEntries(
+        scaling.map(({ factor, result }) => [`x${factor}`, Math.round(result.deliveriesPerSecond)]),
+      ),
+    }),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,92 @@
+import type { SignedDelivery } from "./delivery-mix";
+import { webhookPath } from "./http-load";
+
+export interface Attempt {
+  startedAt: number;
+  answeredAt: number;
+  /** HTTP status, or 0 when the connection failed. */
+  status: number;
+  requestId: string | null;
+}
+
+export interface TrackedDelivery {
+  delivery: SignedDelivery;
+  attempts: Attempt[];
+  acknowledged: boolean;
+}
+
+const retryAfterMs = 1000;
+const maxAttempts = 90;
+
+/**
+ * Steady signed load at a fixed rate, as Meta sends it: a delivery answered anything but 200 is sent
+ * again (same bytes, same signature) after a second, until it is acknowledged. Every attempt is kept.
+ */
+export class SignedLoad {
+  readonly tracked: TrackedDelivery[] = [];
+  private pending = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private baseUrl: string) {}
+
+  /** Points the load at another ingress (after a restart on a new port). */
+  retarget(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+  }
+
+  start(next: () => SignedDelivery | undefined, perSecond: number): void {
+    const tick = 50;
+    const perTick = (perSecond * tick) / 1000;
+    let owed = 0;
+    this.timer = setInterval(() => {
+      owed += perTick;
+      for (; owed >= 1; owed--) {
+        const delivery = next();
+        if (!delivery) return this.stopSending();
+        this.send(delivery);
+      }
+    }, tick);
+  }
+
+  stopSending(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops new deliveries and waits until every one sent so far is acknowledged (or gave up). */
+  async drain(): Promise<void> {
+    this.stopSending();
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  send(delivery: SignedDelivery): void {
+    const tracked: TrackedDelivery = { delivery, attempts: [], acknowledged: false };
+    this.tracked.push(tracked);
+    const work = this.deliver(tracked).finally(() => this.pending.delete(work));
+    this.pending.add(work);
+  }
+
+  private async deliver(tracked: TrackedDelivery): Promise<void> {
+    while (!tracked.acknowledged && tracked.attempts.length < maxAttempts) {
+      const startedAt = Date.now();
+      let status: number;
+      let requestId: string | null = null;
+      try {
+        const response = await fetch(`${this.baseUrl}${webhookPath}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-hub-signature-256": tracked.delivery.signature },
+          body: tracked.delivery.body,
+          signal: AbortSignal.timeout(15_000),
+        });
+        await response.arrayBuffer();
+        status = response.status;
+        requestId = response.headers.get("x-request-id");
+      } catch {
+        status = 0; // the connection failed: no answer at all
+      }
+      tracked.attempts.push({ startedAt, answeredAt: Date.now(), status, requestId });
+      if (status === 200) tracked.acknowledged = true;
+      else await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    }
+  }
+}
