@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { Partitioners } from "kafkajs";
 import { verifySignature } from "../ingress/domain/signature";
-import { createKafka } from "../runtime/kafka-client";
+import { createKafka, idempotentProducer } from "../runtime/kafka-client";
 import { createLogger } from "../runtime/logger";
 
 /**
@@ -27,12 +26,7 @@ async function main(): Promise<void> {
     });
   }
   await admin.disconnect();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(idempotentProducer);
   await producer.connect();
 
   const server = createServer((request, response) => {

@@ -1,6 +1,6 @@
 import type { Db } from "mongodb";
 import type { SignedDelivery } from "./delivery-mix";
-import { webhookPath } from "./http-load";
+import { percentile, postDelivery } from "./http-load";
 
 export interface EndToEndLatency {
   deliveries: number;
@@ -12,9 +12,6 @@ export interface EndToEndLatency {
   refused: number;
   pollIntervalMs: number;
 }
-
-export const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /**
  * Sends deliveries at a fixed rate and measures, per delivery, the time from its POST to the moment every
@@ -107,11 +104,7 @@ export async function measureEndToEnd(options: {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     sentAt.set(index, Date.now());
     sends.push(
-      fetch(`${options.baseUrl}${webhookPath}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-hub-signature-256": delivery.signature },
-        body: delivery.body,
-      }).then(
+      postDelivery(options.baseUrl, delivery).then(
         async (response) => {
           await response.arrayBuffer();
           if (response.status !== 200) refused++;

@@ -3,6 +3,24 @@ import type { SignedDelivery } from "./delivery-mix";
 
 export const webhookPath = "/api/integrations/webhooks/whatsapp/";
 
+/** POSTs a signed delivery to the webhook as Meta does. */
+export function postDelivery(
+  baseUrl: string,
+  delivery: SignedDelivery,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(`${baseUrl}${webhookPath}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": delivery.signature },
+    body: delivery.body,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** The p-th percentile of ascending values (nearest rank). */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
 export interface LoadResult {
   /** Answers 200 per second over the measured window. */
   deliveriesPerSecond: number;
@@ -68,11 +86,7 @@ export async function runPacedLoad(options: {
     const delivery = options.deliveries[i % options.deliveries.length]!;
     const sent = performance.now();
     sends.push(
-      fetch(`${options.baseUrl}${webhookPath}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-hub-signature-256": delivery.signature },
-        body: delivery.body,
-      }).then(
+      postDelivery(options.baseUrl, delivery).then(
         async (response) => {
           await response.arrayBuffer();
           if (response.status === 200) latencies.push(performance.now() - sent);
@@ -85,12 +99,10 @@ export async function runPacedLoad(options: {
   await Promise.all(sends);
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
   return {
     deliveriesPerSecond: latencies.length / seconds,
-    p50Ms: Number(at(50).toFixed(1)),
-    p99Ms: Number(at(99).toFixed(1)),
+    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
     answered: latencies.length,
     failures,
   };

@@ -1,8 +1,9 @@
 import { cpus, totalmem } from "node:os";
 import avro from "avsc";
 import { MongoClient } from "mongodb";
-import { topicSchema, type TopicId } from "../contracts/topics";
+import { topicContracts, topicSchema, type TopicId } from "../contracts/topics";
 import { parseDelivery } from "../ingress/domain/delivery-parser";
+import { stackAddresses } from "./stack-addresses";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { measureBrokerCeiling } from "./broker-ceiling";
 import { deliveryMix, eventCount, sign, type SignedDelivery } from "./delivery-mix";
@@ -15,13 +16,7 @@ import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog 
  * against the running stack. Load comes from this process (autocannon), the services run as their own
  * processes. Prints a table, then as its very last line one JSON object.
  */
-const stack = {
-  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
-  SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
-  MONGODB_URI: process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017",
-  OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318",
-};
-Object.assign(process.env, stack);
+const stack = stackAddresses();
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const backlogEvents = Number(process.env.BENCH_BACKLOG_EVENTS ?? 200_000);
@@ -161,38 +156,41 @@ async function main(): Promise<void> {
   log(`broker ceiling: ${broker.recordsPerSecond.toFixed(0)} records/s of ${records.bytes} bytes`);
 
   // 3. Each projector's apply rate from a preloaded topic.
-  const statusEnv = serviceEnv("status");
-  log(`preloading ${backlogEvents} status events`);
-  await preload(
-    statusEnv.TOPIC_PREFIX!,
-    "messageStatus",
-    statusBacklog(backlogEvents, runId).map((e) => ({ key: e.wamid, value: e })),
-  );
-  const statusRate = await measureApplyRate({
-    entry: "dist/projector/status/main.js",
-    topic: `${statusEnv.TOPIC_PREFIX}whatsapp.message.status.v1`,
-    events: backlogEvents,
-    env: statusEnv,
-  });
-  log(
-    `status projector: ${statusRate.eventsPerSecond.toFixed(0)} events/s (${statusRate.seconds.toFixed(1)} s)`,
-  );
-  const conversationEnv = serviceEnv("conversation");
-  log(`preloading ${backlogEvents} inbound events`);
-  await preload(
-    conversationEnv.TOPIC_PREFIX!,
-    "inboundMessage",
-    inboundBacklog(backlogEvents, runId).map((e) => ({ key: `${e.phoneNumberId}:${e.from}`, value: e })),
-  );
-  const conversationRate = await measureApplyRate({
-    entry: "dist/projector/conversation/main.js",
-    topic: `${conversationEnv.TOPIC_PREFIX}whatsapp.message.inbound.v1`,
-    events: backlogEvents,
-    env: conversationEnv,
-  });
-  log(
-    `conversation projector: ${conversationRate.eventsPerSecond.toFixed(0)} events/s (${conversationRate.seconds.toFixed(1)} s)`,
-  );
+  const projectors = [
+    {
+      name: "status",
+      topic: "messageStatus" as const,
+      entry: "dist/projector/status/main.js",
+      events: () => statusBacklog(backlogEvents, runId).map((e) => ({ key: e.wamid, value: e as unknown })),
+    },
+    {
+      name: "conversation",
+      topic: "inboundMessage" as const,
+      entry: "dist/projector/conversation/main.js",
+      events: () =>
+        inboundBacklog(backlogEvents, runId).map((e) => ({
+          key: `${e.phoneNumberId}:${e.from}`,
+          value: e as unknown,
+        })),
+    },
+  ];
+  const rates: Awaited<ReturnType<typeof measureApplyRate>>[] = [];
+  for (const projector of projectors) {
+    const env = serviceEnv(projector.name);
+    log(`preloading ${backlogEvents} events for the ${projector.name} projector`);
+    await preload(env.TOPIC_PREFIX!, projector.topic, projector.events());
+    const rate = await measureApplyRate({
+      entry: projector.entry,
+      topic: `${env.TOPIC_PREFIX}${topicContracts[projector.topic].name}`,
+      events: backlogEvents,
+      env,
+    });
+    log(
+      `${projector.name} projector: ${rate.eventsPerSecond.toFixed(0)} events/s (${rate.seconds.toFixed(1)} s)`,
+    );
+    rates.push(rate);
+  }
+  const [statusRate, conversationRate] = rates as [(typeof rates)[0], (typeof rates)[0]];
 
   // 4. End to end at a fixed moderate rate, the three services running; memory at that steady state.
   const e2eEnv = serviceEnv("e2e");

@@ -1,5 +1,6 @@
 import { MongoClient } from "mongodb";
 import { signBody } from "../ingress/domain/signature";
+import { stackAddresses } from "./stack-addresses";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { deliveryMix, seededRandom, sign, statusPayload, type SignedDelivery } from "./delivery-mix";
 import { auditEffects, type Audit } from "./effects-audit";
@@ -14,13 +15,7 @@ import { killBroker, restartStack, stackKind, stopMongo } from "./stack-faults";
  * models exactly once, no service died, and no request got 200 while the broker was down.
  * Loopback only; stops by itself. Last line: the summary the issue asks for.
  */
-const stack = {
-  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
-  SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
-  MONGODB_URI: process.env.MONGODB_URI ?? "mongodb://127.0.0.1:27017",
-  OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318",
-};
-Object.assign(process.env, stack);
+const stack = stackAddresses();
 
 const runId = `f${Date.now().toString(36)}`;
 const appSecret = "faults-app-secret";

@@ -1,5 +1,5 @@
 import type { SignedDelivery } from "./delivery-mix";
-import { webhookPath } from "./http-load";
+import { postDelivery } from "./http-load";
 
 export interface Attempt {
   startedAt: number;
@@ -72,12 +72,7 @@ export class SignedLoad {
       let status: number;
       let requestId: string | null = null;
       try {
-        const response = await fetch(`${this.baseUrl}${webhookPath}`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-hub-signature-256": tracked.delivery.signature },
-          body: tracked.delivery.body,
-          signal: AbortSignal.timeout(15_000),
-        });
+        const response = await postDelivery(this.baseUrl, tracked.delivery, AbortSignal.timeout(15_000));
         await response.arrayBuffer();
         status = response.status;
         requestId = response.headers.get("x-request-id");

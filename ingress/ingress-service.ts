@@ -1,12 +1,11 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
-import { Partitioners } from "kafkajs";
 import { MongoClient } from "mongodb";
 import { ContractSerde } from "../contracts/serde";
 import { ensureTopics } from "../contracts/topic-admin";
 import type { TopicId } from "../contracts/topics";
-import { createKafka, within } from "../runtime/kafka-client";
+import { createKafka, idempotentProducer, within } from "../runtime/kafka-client";
 import { createLogger, type Logger } from "../runtime/logger";
 import { createMetricsRegistry } from "../runtime/operations-endpoints";
 import { SettingsError } from "../runtime/settings";
@@ -68,13 +67,7 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
   await ensureTopics(admin, producedTopics, settings.TOPIC_PREFIX, settings.TOPIC_PARTITIONS);
   const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
   await serde.register(producedTopics);
-  // The Java-compatible (murmur2) partitioner: Java consumers and Kafka Streams see the same key -> partition.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(idempotentProducer);
   await producer.connect();
   const publisher = new DeliveryPublisher(producer, serde, settings.PUBLISH_TIMEOUT_MS);
 

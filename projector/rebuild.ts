@@ -1,8 +1,8 @@
-import { Partitioners, type Admin } from "kafkajs";
+import type { Admin } from "kafkajs";
 import { MongoClient, type Db } from "mongodb";
 import { ContractSerde } from "../contracts/serde";
 import { ensureTopics } from "../contracts/topic-admin";
-import { createKafka } from "../runtime/kafka-client";
+import { createKafka, idempotentProducer } from "../runtime/kafka-client";
 import { createLogger } from "../runtime/logger";
 import { createMetricsRegistry } from "../runtime/operations-endpoints";
 import { conversationProjection } from "./conversation/conversation-projection";
@@ -77,11 +77,7 @@ async function rebuild(name: string): Promise<number> {
   const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
   await serde.register(["deadLetter"]);
   const topic = serde.topic(projection.topic);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(idempotentProducer);
   await producer.connect();
   const group = `${settings.CONSUMER_GROUP}.rebuild.${stamp}`;
   const handleBatch = createBatchHandler({

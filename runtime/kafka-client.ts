@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { Kafka, logLevel, Partitioners, type LogEntry, type ProducerConfig } from "kafkajs";
 import type { Logger } from "./logger";
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -26,6 +26,18 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
       },
   });
 }
+
+/**
+ * Every producer of the project: idempotent (no duplicates from its own retries), one request in flight
+ * (order kept), topics created by the services, never by a send, and the Java-compatible (murmur2)
+ * partitioner, so Java consumers and Kafka Streams see the same key -> partition.
+ */
+export const idempotentProducer: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+};
 
 /** Resolves to `fallback` when `promise` does not settle within `ms` (readiness probes must answer fast). */
 export async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {

@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
-import { Partitioners, type Consumer } from "kafkajs";
+import type { Consumer } from "kafkajs";
 import Koa from "koa";
 import { MongoClient } from "mongodb";
 import { ContractSerde } from "../../contracts/serde";
 import { ensureTopics } from "../../contracts/topic-admin";
-import { createKafka, within } from "../../runtime/kafka-client";
+import { createKafka, idempotentProducer, within } from "../../runtime/kafka-client";
 import { createLogger, type Logger } from "../../runtime/logger";
 import { createMetricsRegistry, operationsRouter } from "../../runtime/operations-endpoints";
 import { createBatchHandler } from "./batch-handler";
@@ -67,11 +67,7 @@ export async function startProjector<E>(
   );
   const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
   await serde.register(["deadLetter"]);
-  const deadLetterProducer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const deadLetterProducer = kafka.producer(idempotentProducer);
   await deadLetterProducer.connect();
 
   const metricsRegistry = createMetricsRegistry(projection.serviceName);
