@@ -67,6 +67,7 @@ export async function measureApplyRate(options: {
   topic: string;
   events: number;
   env: Record<string, string>;
+  group: string;
 }): Promise<ApplyRate> {
   const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
   const projector = await startServiceProcess("projector", options.entry, options.env, 120_000);
@@ -75,7 +76,7 @@ export async function measureApplyRate(options: {
   try {
     for (;;) {
       peakRss = Math.max(peakRss, await rssMegabytes(projector));
-      if ((await committedTotal(kafka, options.env.CONSUMER_GROUP!, options.topic)) >= options.events) break;
+      if ((await committedTotal(kafka, options.group, options.topic)) >= options.events) break;
       if (projector.child.exitCode !== null) throw new Error(`projector exited:\n${projector.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

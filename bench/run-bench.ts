@@ -21,7 +21,7 @@ const stack = stackAddresses();
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const backlogEvents = Number(process.env.BENCH_BACKLOG_EVENTS ?? 200_000);
 const e2eRate = 200;
-const e2eLowRate = 50;
+const e2eLowRate = 10;
 const runId = `b${Date.now().toString(36)}`;
 const appSecret = "bench-app-secret";
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -31,7 +31,6 @@ function serviceEnv(phase: string): Record<string, string> {
     ...stack,
     TOPIC_PREFIX: `bench-${runId}-${phase}.`,
     MONGODB_DB: `whatsapp_bench_${runId}_${phase}`,
-    CONSUMER_GROUP: `bench-${runId}-${phase}`,
     WHATSAPP_APP_SECRET: appSecret,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "bench-verify",
     LOG_LEVEL: "warn",
@@ -184,6 +183,8 @@ async function main(): Promise<void> {
       topic: `${env.TOPIC_PREFIX}${topicContracts[projector.topic].name}`,
       events: backlogEvents,
       env,
+      // The projectors' default group: TOPIC_PREFIX + service name.
+      group: `${env.TOPIC_PREFIX}whatsapp-${projector.name}-projector`,
     });
     log(
       `${projector.name} projector: ${rate.eventsPerSecond.toFixed(0)} events/s (${rate.seconds.toFixed(1)} s)`,
@@ -204,8 +205,9 @@ async function main(): Promise<void> {
   await measureEndToEnd({
     baseUrl: pipeline[0]!.baseUrl,
     db: mongo.db(e2eEnv.MONGODB_DB),
-    deliveries: signedMix(e2eRate * 2, 1, "w"),
-    perSecond: e2eRate,
+    deliveries: signedMix(e2eLowRate * 4, 1, "w"),
+    perSecond: e2eLowRate,
+    settleMs: 30_000,
   });
   // First at a rate the projectors keep up with, then at the issue's 200/s (its backlog would skew the first).
   const e2eLow = await measureEndToEnd({
@@ -213,6 +215,7 @@ async function main(): Promise<void> {
     db: mongo.db(e2eEnv.MONGODB_DB),
     deliveries: signedMix(e2eLowRate * 20, 1, "l"),
     perSecond: e2eLowRate,
+    settleMs: 30_000,
   });
   log(
     `end to end at ${e2eLowRate}/s: p50 ${e2eLow.p50Ms} ms, p99 ${e2eLow.p99Ms} ms, ${e2eLow.notVisible} not visible`,
@@ -307,8 +310,8 @@ async function main(): Promise<void> {
       conversation_eps: Math.round(conversationRate.eventsPerSecond),
       e2e_p50_ms: e2e.p50Ms,
       e2e_p99_ms: e2e.p99Ms,
-      e2e_at_50_p50_ms: e2eLow.p50Ms,
-      e2e_at_50_p99_ms: e2eLow.p99Ms,
+      e2e_low_rate_p50_ms: e2eLow.p50Ms,
+      e2e_low_rate_p99_ms: e2eLow.p99Ms,
       rss_mb: Math.round(Math.max(ingressRss, statusRss, conversationRss)),
       rss_mb_by_service: {
         ingress: Math.round(ingressRss),
