@@ -13,9 +13,25 @@ export function canControlStack(): boolean {
   return process.env.TEST_STACK_SOURCE === "native" || Boolean(process.env.TEST_KAFKA_CONTAINER_ID);
 }
 
+const kafkaAnswers = (): boolean => {
+  try {
+    execFileSync("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/9092"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function stopKafka(): void {
   if (process.env.TEST_STACK_SOURCE === "native") {
     execFileSync(path.join(repositoryRoot, "deploy/native/down.sh"), ["kafka"], { stdio: "inherit" });
+    // down.sh stops only what this checkout's stack started (its pid files).
+    if (kafkaAnswers()) {
+      throw new Error(
+        "Kafka on 127.0.0.1:9092 still answers: it was started from another checkout (no .stack/run/kafka.pid " +
+          "here), so this test cannot take it away. Run the tests from the checkout that ran `make up`, or `make down` there first.",
+      );
+    }
   } else if (process.env.TEST_KAFKA_CONTAINER_ID) {
     execFileSync("docker", ["pause", process.env.TEST_KAFKA_CONTAINER_ID], { stdio: "inherit" });
   } else {
