@@ -26,7 +26,6 @@ export interface LoadResult {
   deliveriesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  answered: number;
   /** Connection errors, timeouts and non-2xx answers: a run with any is not a sustained rate. */
   failures: number;
 }
@@ -36,17 +35,14 @@ export interface LoadOptions {
   deliveries: readonly SignedDelivery[];
   connections: number;
   durationSeconds: number;
-  /** Requests per second across all connections; absent: as fast as answers come (closed loop). */
-  overallRate?: number;
 }
 
-/** Drives signed POSTs at the webhook path with autocannon, cycling through the given deliveries. */
+/** Drives signed POSTs at the webhook path with autocannon, closed loop, cycling through the given deliveries. */
 export async function runHttpLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await autocannon({
     url: options.baseUrl,
     connections: options.connections,
     duration: options.durationSeconds,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     timeout: 10,
     requests: options.deliveries.map((delivery) => ({
       method: "POST" as const,
@@ -59,7 +55,6 @@ export async function runHttpLoad(options: LoadOptions): Promise<LoadResult> {
     deliveriesPerSecond: result["2xx"] / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    answered: result["2xx"],
     failures: result.errors + result.timeouts + result.non2xx,
   };
 }
@@ -103,7 +98,6 @@ export async function runPacedLoad(options: {
     deliveriesPerSecond: latencies.length / seconds,
     p50Ms: Number(percentile(latencies, 50).toFixed(1)),
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
-    answered: latencies.length,
     failures,
   };
 }

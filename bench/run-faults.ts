@@ -112,8 +112,6 @@ async function main(): Promise<void> {
       `${scenario}: ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated; ${notes.join("; ")}`,
     );
     for (const detail of audit.details.slice(0, 10)) log(`  ! ${detail}`);
-    const passed = audit.details.length === 0 && audit.refusedInLog === 0;
-    return passed;
   };
 
   // Warm-up and a clean baseline of the load.
@@ -131,7 +129,7 @@ async function main(): Promise<void> {
   restartStack(kind);
   log(`broker answers again after ${((Date.now() - restart) / 1000).toFixed(1)} s`);
   await sleep(5000);
-  const ok1 = await check(brokerScenario, [`broker down ${((restart - kill) / 1000).toFixed(1)} s`]);
+  await check(brokerScenario, [`broker down ${((restart - kill) / 1000).toFixed(1)} s`]);
 
   // 2. A projector killed (-9) mid-batch, then restarted: each of the two in turn, under load.
   load.start(steady, rate * 2);
@@ -143,7 +141,7 @@ async function main(): Promise<void> {
     await start(name);
   }
   await sleep(3000);
-  const ok2 = await check("2 projectors killed", ["each projector killed under 2x load and restarted"]);
+  await check("2 projectors killed", ["each projector killed under 2x load and restarted"]);
 
   // 3. The MongoDB-wire server stopped for 10 s, then restarted.
   load.start(steady, rate);
@@ -154,7 +152,7 @@ async function main(): Promise<void> {
   log("restarting the MongoDB-wire server");
   restartStack(kind);
   await sleep(5000);
-  const ok3 = await check("3 MongoDB-wire server stopped 10 s", []);
+  await check("3 MongoDB-wire server stopped 10 s", []);
 
   // 4. 10% of deliveries sent twice, the statuses of each message in shuffled order.
   const random = seededRandom(4);
@@ -190,7 +188,7 @@ async function main(): Promise<void> {
     .db(env.MONGODB_DB)
     .collection("message_statuses")
     .countDocuments({ _id: { $regex: `^wamid\\.${runId}\\.shuffled` }, status: { $ne: "read" } } as never);
-  const ok4 = await check("4 duplicates and shuffled order", []);
+  await check("4 duplicates and shuffled order", []);
   const readCount = await mongo
     .db(env.MONGODB_DB)
     .collection("message_statuses")
@@ -213,7 +211,7 @@ async function main(): Promise<void> {
   // 5. 10,000 bad requests while the steady load goes on.
   load.start(steady, rate);
   const bad = await sendBadRequests(services.ingress.baseUrl, 10_000, refusedRequestIds, load);
-  const ok5 = await check("5 bad requests", [bad.summary]);
+  await check("5 bad requests", [bad.summary]);
   if (bad.unexpected)
     results
       .at(-1)!
@@ -226,8 +224,9 @@ async function main(): Promise<void> {
   const last = results.at(-1)!.audit;
   const lost = Math.max(...results.map((r) => r.audit.lost));
   const duplicated = Math.max(...results.map((r) => r.audit.duplicated));
-  const allPassed =
-    [ok1, ok2, ok3, ok4, ok5].every(Boolean) && results.every((r) => r.audit.details.length === 0);
+  // Every failed check (lost, duplicated, 200 during an outage, a dead service, a refused request in
+  // the log, an unexpected answer) is a detail of its scenario.
+  const allPassed = results.every((r) => r.audit.details.length === 0);
   console.log(
     `\nwhatsapp-events faults, ${new Date().toISOString().slice(0, 10)}, ${kind} stack, steady load ${rate} deliveries/s`,
   );

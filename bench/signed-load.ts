@@ -27,12 +27,7 @@ export class SignedLoad {
   private pending = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private baseUrl: string) {}
-
-  /** Points the load at another ingress (after a restart on a new port). */
-  retarget(baseUrl: string): void {
-    this.baseUrl = baseUrl;
-  }
+  constructor(private readonly baseUrl: string) {}
 
   start(next: () => SignedDelivery | undefined, perSecond: number): void {
     const tick = 50;

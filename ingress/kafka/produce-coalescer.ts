@@ -74,9 +74,8 @@ export class ProduceCoalescer {
     let bytes = 0;
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      if (next.abandoned) {
+      if (dropIfAbandoned(next)) {
         this.waiting.shift();
-        next.reject(new Error("abandoned before it was sent"));
         continue;
       }
       if (batch.length > 0 && bytes + next.bytes > this.maxRequestBytes) break;
@@ -88,10 +87,7 @@ export class ProduceCoalescer {
 
   private async sendOneByOne(batch: Waiting[]): Promise<void> {
     for (const entry of batch) {
-      if (entry.abandoned) {
-        entry.reject(new Error("abandoned before it was sent"));
-        continue;
-      }
+      if (dropIfAbandoned(entry)) continue;
       try {
         await this.producer.sendBatch({ acks: -1, topicMessages: entry.topicMessages });
         entry.resolve();
@@ -100,6 +96,12 @@ export class ProduceCoalescer {
       }
     }
   }
+}
+
+/** Refuses a delivery its caller no longer waits for, so it is never sent. */
+function dropIfAbandoned(entry: Waiting): boolean {
+  if (entry.abandoned) entry.reject(new Error("abandoned before it was sent"));
+  return entry.abandoned;
 }
 
 function mergeByTopic(batch: readonly Waiting[]): TopicMessages[] {
