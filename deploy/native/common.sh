@@ -25,8 +25,9 @@ postgres_bin() {
 }
 
 # as_postgres COMMAND...: PostgreSQL refuses to run as root; as root, run it as Debian's postgres user.
+# From /, since the postgres user may not be able to enter the current directory.
 as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 log() { printf '[native-stack] %s\n' "$*" >&2; }

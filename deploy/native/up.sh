@@ -49,20 +49,32 @@ start_registry() {
     -jar "$(apicurio_jar)"
 }
 
+# PostgreSQL's files live in the checkout's state directory, unless (as root) Debian's postgres user
+# cannot reach it (a checkout under a private home or `mktemp -d`): then under /var/lib/postgresql.
+postgres_dir() {
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$STATE_DIR" 2>/dev/null; then
+    echo "/var/lib/postgresql/whatsapp-events/$(printf '%s' "$STATE_DIR" | sha1sum | cut -c1-12)"
+  else
+    echo "$STATE_DIR/postgres"
+  fi
+}
+
 start_postgres() {
   if port_open "$POSTGRES_PORT"; then log "PostgreSQL already answers on $POSTGRES_PORT"; return 0; fi
-  local bin data="$STATE_DIR/postgres/data"
+  local bin dir data
   bin="$(postgres_bin)"
-  mkdir -p "$STATE_DIR/postgres"
-  [ "$(id -u)" = 0 ] && chown postgres "$STATE_DIR/postgres"
+  dir="$(postgres_dir)"
+  data="$dir/data"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
   if [ ! -f "$data/PG_VERSION" ]; then
     # Trust on loopback only: nothing else can reach it, and no password lands in a file.
     as_postgres "$bin/initdb" -D "$data" -U postgres -A trust --no-instructions >>"$LOG_DIR/postgres.log" 2>&1
   fi
   local run_as=()
   [ "$(id -u)" = 0 ] && run_as=(runuser -u postgres --)
-  start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \
-    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$STATE_DIR/postgres" -c max_connections=200
+  (cd / && start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" -c max_connections=200)
 }
 
 start_ferretdb() {
