@@ -15,10 +15,10 @@ export interface EndToEndLatency {
 
 /**
  * Sends deliveries at a fixed rate and measures, per delivery, the time from its POST to the moment every
- * document it creates is visible (the last status document, or the conversation written after the
- * inbound messages). MongoDB is polled every pollIntervalMs (50 ms) for the ids still pending: one
- * query per read model, since FerretDB scans a collection for every read (a tighter poll slowed the
- * projectors it was measuring).
+ * document it creates is visible (every status document, or the conversation written after the inbound
+ * messages). Each poll (every pollIntervalMs, 50 ms) looks up the documents of every pending delivery
+ * by `_id` equality, in order, up to the first one still missing: `_id: {$in}` would read a whole
+ * collection into FerretDB on every poll and slow the projectors being measured.
  */
 export async function measureEndToEnd(options: {
   baseUrl: string;
@@ -29,57 +29,47 @@ export async function measureEndToEnd(options: {
   settleMs?: number;
 }): Promise<EndToEndLatency> {
   const pollIntervalMs = options.pollIntervalMs ?? 50;
-  const statuses = options.db.collection("message_statuses");
-  const conversations = options.db.collection("conversations");
-  // pending document id -> deliveries waiting for it; delivery -> ids still missing
-  const missing = new Map<number, Set<string>>();
+  const collections = {
+    status: options.db.collection("message_statuses"),
+    conversation: options.db.collection("conversations"),
+  };
+  // delivery -> documents still missing, in the order they are looked up; only deliveries already sent.
+  const missing = new Map<number, { collection: keyof typeof collections; id: string }[]>();
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
-  const waitingStatus = new Map<string, number>();
-  const waitingConversation = new Map<string, number>();
   let refused = 0;
   const sends: Promise<void>[] = [];
   let stopPolling = false;
 
-  const resolveSeen = (ids: string[], waiting: Map<string, number>, now: number) => {
-    for (const id of ids) {
-      const delivery = waiting.get(id);
-      if (delivery === undefined) continue;
-      waiting.delete(id);
-      const left = missing.get(delivery)!;
-      left.delete(id);
-      if (left.size === 0) {
-        latencies.push(now - sentAt.get(delivery)!);
-        missing.delete(delivery);
-      }
+  const expected = options.deliveries.map((delivery) => {
+    const documents = new Map<string, { collection: keyof typeof collections; id: string }>();
+    for (const s of delivery.effects.statuses)
+      documents.set(`s:${s.wamid}`, { collection: "status", id: s.wamid });
+    for (const m of delivery.effects.inbound)
+      documents.set(`c:${m.conversationId}`, { collection: "conversation", id: m.conversationId });
+    return [...documents.values()];
+  });
+  const visible = async (document: { collection: keyof typeof collections; id: string }) =>
+    (await collections[document.collection].findOne({ _id: document.id } as never, {
+      projection: { _id: 1 },
+    })) !== null;
+  const checkDelivery = async (index: number) => {
+    const left = missing.get(index)!;
+    while (left.length > 0 && (await visible(left[0]!))) left.shift();
+    if (left.length === 0) {
+      latencies.push(Date.now() - sentAt.get(index)!);
+      missing.delete(index);
     }
   };
   const poller = (async () => {
     while (!stopPolling) {
       const started = Date.now();
-      const [s, c] = await Promise.all([
-        waitingStatus.size
-          ? statuses
-              .find({ _id: { $in: [...waitingStatus.keys()] } } as never, { projection: { _id: 1 } })
-              .toArray()
-          : [],
-        waitingConversation.size
-          ? conversations
-              .find({ _id: { $in: [...waitingConversation.keys()] } } as never, { projection: { _id: 1 } })
-              .toArray()
-          : [],
-      ]);
-      const now = Date.now();
-      resolveSeen(
-        s.map((d) => String(d._id)),
-        waitingStatus,
-        now,
-      );
-      resolveSeen(
-        c.map((d) => String(d._id)),
-        waitingConversation,
-        now,
-      );
+      const pending = [...missing.keys()];
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < pending.length; i = next++) await checkDelivery(pending[i]!);
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
       await new Promise((resolve) =>
         setTimeout(resolve, Math.max(0, pollIntervalMs - (Date.now() - started))),
       );
@@ -88,23 +78,12 @@ export async function measureEndToEnd(options: {
 
   const intervalMs = 1000 / options.perSecond;
   const start = Date.now();
-  options.deliveries.forEach((delivery, index) => {
-    const ids = new Set<string>();
-    for (const s of delivery.effects.statuses) {
-      ids.add(s.wamid);
-      waitingStatus.set(s.wamid, index);
-    }
-    for (const m of delivery.effects.inbound) {
-      ids.add(m.conversationId);
-      waitingConversation.set(m.conversationId, index);
-    }
-    if (ids.size > 0) missing.set(index, ids);
-  });
   for (const [index, delivery] of options.deliveries.entries()) {
     const due = start + index * intervalMs;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     sentAt.set(index, Date.now());
+    if (expected[index]!.length > 0) missing.set(index, [...expected[index]!]);
     sends.push(
       postDelivery(options.baseUrl, delivery).then(
         async (response) => {

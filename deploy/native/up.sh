@@ -74,7 +74,8 @@ start_postgres() {
   local run_as=()
   [ "$(id -u)" = 0 ] && run_as=(runuser -u postgres --)
   (cd / && start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \
-    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" -c max_connections=200)
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" -c max_connections=200 \
+    -c plan_cache_mode=force_custom_plan)
 }
 
 start_ferretdb() {
@@ -85,6 +86,10 @@ start_ferretdb() {
   if ! as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1; then
     as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -qc "create database ferretdb" >>"$LOG_DIR/postgres.log" 2>&1
   fi
+  # GIN twins of FerretDB's btree indexes, so lookups by _id and by indexed fields use an index.
+  as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d ferretdb -q -v ON_ERROR_STOP=1 \
+    <"$NATIVE_DIR/ferretdb/postgres-gin-twins.sql" >>"$LOG_DIR/postgres.log" 2>&1 \
+    || { log "could not install the GIN twins of FerretDB's indexes; see $LOG_DIR/postgres.log"; exit 1; }
   mkdir -p "$STATE_DIR/ferretdb"
   start_process ferretdb "$FERRETDB_BIN" --handler=pg \
     --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb" \

@@ -25,9 +25,9 @@ export async function ensureConversationIndexes(
 }
 
 /**
- * Applies a batch of inbound events: bulk writes of new messages (insert-if-absent, so replays add
- * nothing), an exact count of each touched conversation's distinct messages (indexed equality counts),
- * and bulk writes of the touched conversations.
+ * Applies a batch of inbound events: bulk inserts of new messages (a message stored before is refused
+ * as a duplicate key, so replays add nothing), an exact count of each touched conversation's distinct
+ * messages (indexed equality counts), and bulk writes of the touched conversations.
  */
 export async function applyInboundEvents(
   messages: Collection<InboundMessageDocument>,
@@ -36,18 +36,14 @@ export async function applyInboundEvents(
 ): Promise<BatchOutcome> {
   const distinct = [...new Map(events.map((event) => [event.wamid, event])).values()];
   const inserts: AnyBulkWriteOperation<InboundMessageDocument>[] = distinct.map((event) => ({
-    updateOne: {
-      filter: { _id: event.wamid },
-      update: { $setOnInsert: inboundMessageDocument(event) },
-      upsert: true,
-    },
+    insertOne: { document: inboundMessageDocument(event) },
   }));
   const inserted = await bulkWriteInChunks(messages, inserts);
-  // A duplicate key here is a concurrent insert of the same message: it is stored, which is all we need.
+  // A duplicate key is a message stored before (a replay or redelivery): it is there, which is all we need.
   const refused = inserted.writeErrors.filter((e) => e.code !== 11000);
   if (refused.length > 0)
     throw new Error(`${refused.length} inbound messages refused: ${refused[0]!.message}`);
-  const applied = inserted.upsertedCount;
+  const applied = inserted.insertedCount;
 
   const byConversation = new Map<string, InboundMessageEvent[]>();
   for (const event of distinct) {

@@ -3,56 +3,70 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type 
 /**
  * Bounds of one command sent to the MongoDB-wire server. FerretDB 1.24 (both backends) stopped
  * answering an `update` command that modified about 50 existing documents (40 passed, measured here
- * 2026-11-24). It reads every document of the collection into itself for `_id: {$in: [...]}`, while an
- * `_id` equality is filtered in the database (served by the index on SQLite; on PostgreSQL a scan in
- * the database, `_jsonb->'_id' @> $1`, still far cheaper). MongoDB serves both from its index.
+ * 2026-11-24), so updates go 25 to a command. Inserts go 100 to a command: FerretDB writes those in one
+ * transaction (its default batch size), where every update or upsert is a transaction of its own.
+ * It reads every document of the collection into itself for `_id: {$in: [...]}`, while an `_id`
+ * equality is filtered in the database. MongoDB serves both from its index.
  */
-const writesPerCommand = 25;
+const updatesPerCommand = 25;
+const insertsPerCommand = 100;
 /** Commands in flight at once: FerretDB commits each write on its own, so concurrency is its throughput. */
 const concurrentCommands = 8;
 
 export interface ChunkedWriteResult {
+  insertedCount: number;
   upsertedCount: number;
   modifiedCount: number;
   /** Operations the server refused, by their index in the whole list (every chunk is still sent). */
   writeErrors: { index: number; code: number | undefined; message: string }[];
 }
 
+/** Positions in the whole list of the operations one command carries. */
+function commandChunks(operations: readonly AnyBulkWriteOperation<Document>[]): number[][] {
+  const inserts: number[] = [];
+  const others: number[] = [];
+  operations.forEach((operation, index) => ("insertOne" in operation ? inserts : others).push(index));
+  const chunks: number[][] = [];
+  for (let start = 0; start < inserts.length; start += insertsPerCommand)
+    chunks.push(inserts.slice(start, start + insertsPerCommand));
+  for (let start = 0; start < others.length; start += updatesPerCommand)
+    chunks.push(others.slice(start, start + updatesPerCommand));
+  return chunks;
+}
+
 /**
- * Unordered bulk writes of `writesPerCommand` upserts, several at once; results and refusals summed.
- * Throws when the server accounts for fewer operations than it was sent.
+ * Unordered bulk writes, inserts and updates in separate bounded commands, several at once; results and
+ * refusals summed. Every operation must be an insert or an upsert. Throws when the server accounts for
+ * fewer operations than it was sent.
  */
 export async function bulkWriteInChunks<D extends Document>(
   collection: Collection<D>,
   operations: readonly AnyBulkWriteOperation<D>[],
 ): Promise<ChunkedWriteResult> {
-  const total: ChunkedWriteResult = { upsertedCount: 0, modifiedCount: 0, writeErrors: [] };
-  const starts: number[] = [];
-  for (let start = 0; start < operations.length; start += writesPerCommand) starts.push(start);
-  await inParallel(starts, async (start) => {
-    const chunk = operations.slice(start, start + writesPerCommand);
-    let matched: number;
-    let refusedHere = 0;
+  const total: ChunkedWriteResult = { insertedCount: 0, upsertedCount: 0, modifiedCount: 0, writeErrors: [] };
+  const chunks = commandChunks(operations as readonly AnyBulkWriteOperation<Document>[]);
+  await inParallel(chunks, async (positions) => {
+    const chunk = positions.map((position) => operations[position]!);
+    let result: { insertedCount: number; upsertedCount: number; modifiedCount: number; matchedCount: number };
+    let refused: { index: number; code: number | undefined; errmsg?: string }[] = [];
     try {
-      const result = await collection.bulkWrite(chunk, { ordered: false });
-      total.upsertedCount += result.upsertedCount;
-      total.modifiedCount += result.modifiedCount;
-      matched = result.matchedCount + result.upsertedCount;
+      result = await collection.bulkWrite(chunk, { ordered: false });
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
-      total.upsertedCount += error.result.upsertedCount;
-      total.modifiedCount += error.result.modifiedCount;
-      matched = error.result.matchedCount + error.result.upsertedCount;
-      const refused = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      refusedHere = refused.length;
-      for (const e of refused)
-        total.writeErrors.push({ index: start + e.index, code: e.code, message: e.errmsg ?? "" });
+      result = error.result;
+      refused = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
     }
-    // Every operation is an upsert: it matched, inserted or was refused. A server stopping mid-command
+    total.insertedCount += result.insertedCount;
+    total.upsertedCount += result.upsertedCount;
+    total.modifiedCount += result.modifiedCount;
+    for (const e of refused)
+      total.writeErrors.push({ index: positions[e.index]!, code: e.code, message: e.errmsg ?? "" });
+    // Every operation inserted, matched, upserted or was refused. A server stopping mid-command
     // (FerretDB on SIGTERM, seen in make faults) answered for fewer; the batch must not be committed.
-    if (matched + refusedHere < chunk.length) {
+    const answered = result.insertedCount + result.matchedCount + result.upsertedCount + refused.length;
+    if (answered < chunk.length) {
       throw new Error(
-        `${collection.collectionName}: the server answered for ${matched + refusedHere} of ${chunk.length} writes`,
+        `${collection.collectionName}: the server answered for ${answered} of ${chunk.length} writes`,
       );
     }
   });

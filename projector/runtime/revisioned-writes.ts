@@ -5,9 +5,9 @@ const duplicateKey = 11000;
 
 /**
  * Writes computed documents with optimistic concurrency, using only classic operations both MongoDB
- * and FerretDB support: replaceOne upserting on `{_id, revision}`. A document someone else wrote in
- * between makes its upsert collide on _id (E11000); those ids are recomputed from a fresh read and
- * written again. Each round reads the touched documents by id and writes them in bounded bulk commands.
+ * and FerretDB support: insertOne for a document not there yet, replaceOne upserting on
+ * `{_id, revision}` for one that is. A document someone else wrote in between makes the insert or the
+ * upsert collide on _id (E11000); those ids are recomputed from a fresh read and written again. Each round reads the touched documents by id and writes them in bounded bulk commands.
  */
 export async function writeRevisioned<D extends Document & { _id: string; revision: number }>(
   collection: Collection<D>,
@@ -26,13 +26,17 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
       // A retry round recomputes only the ids that collided; the others are written already.
       if (!pendingIds.has(id)) continue;
       const revision = current.get(id)?.revision ?? 0;
-      operations.push({
-        replaceOne: {
-          filter: { _id: id, revision } as never,
-          replacement: { ...document, revision: revision + 1 } as never,
-          upsert: true,
-        },
-      });
+      operations.push(
+        revision === 0
+          ? { insertOne: { document: { ...document, revision: 1 } as never } }
+          : {
+              replaceOne: {
+                filter: { _id: id, revision } as never,
+                replacement: { ...document, revision: revision + 1 } as never,
+                upsert: true,
+              },
+            },
+      );
       order.push(id);
     }
     if (operations.length === 0) return;
