@@ -78,9 +78,12 @@ start_postgres() {
     -c plan_cache_mode=force_custom_plan)
 }
 
+postgres_ready() { "$(postgres_bin)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT"; }
+
 start_ferretdb() {
   if port_open "$MONGO_PORT"; then log "MongoDB-wire server already answers on $MONGO_PORT"; return 0; fi
-  wait_for postgres 60 "$LOG_DIR/postgres.log" port_open "$POSTGRES_PORT"
+  # The port opens before crash recovery ends; pg_isready says when connections are accepted.
+  wait_for postgres 120 "$LOG_DIR/postgres.log" postgres_ready
   local psql
   psql="$(postgres_bin)/psql"
   if ! as_postgres "$psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -tAc "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1; then
