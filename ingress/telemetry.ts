@@ -1,14 +1,12 @@
-import { KoaInstrumentation, KoaLayerType } from "@opentelemetry/instrumentation-koa";
 import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
 import { startTelemetry } from "../runtime/telemetry";
 
 /**
- * Imported first by main.ts, so instrumentation is in place before Koa and mongodb load. Koa: router
- * spans only (a span per middleware is noise on a hot path). Produce spans and the records' trace
- * headers are made per delivery by kafka/delivery-publisher.ts: kafkajs's instrumentation would give a
- * produce request shared by several deliveries the trace context of only one of them.
+ * Imported first by main.ts, so instrumentation is in place before mongodb loads. Per webhook the
+ * ingress makes two spans: the HTTP server span (route and delivery attributes set by http/webhook-app.ts)
+ * and one `send` producer span (kafka/delivery-publisher.ts), whose context every record of the delivery
+ * carries. Neither Koa's nor kafkajs's instrumentation is loaded: Koa's spans cost throughput and said
+ * nothing for one route, and kafkajs's would give a produce request shared by several deliveries the
+ * trace context of only one of them.
  */
-export const ingressTelemetry = startTelemetry("whatsapp-ingress", [
-  new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
-  new MongoDBInstrumentation(),
-]);
+export const ingressTelemetry = startTelemetry("whatsapp-ingress", [new MongoDBInstrumentation()]);

@@ -1,30 +1,34 @@
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { getNumberFromEnv } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace";
 import { loadDotenvFile } from "./settings";
 
 /**
- * Starts OpenTelemetry for one service: HTTP instrumentation plus the service's own (`extra`), W3C
- * trace context, export over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT. Must run before the
- * instrumented libraries are loaded, so each service's main.ts imports its telemetry module first.
+ * Starts OpenTelemetry for one service: the service's own instrumentations (`extra`), W3C trace context, export over OTLP/HTTP in protobuf (cheaper to encode than OTLP/JSON) to
+ * OTEL_EXPORTER_OTLP_ENDPOINT. Must run before the instrumented libraries are loaded, so each service's
+ * main.ts imports its telemetry module first.
+ *
+ * Spans are batched with a queue sized for the ingress at full load (a few thousand spans/s): the
+ * SDK's default 2,048 dropped spans between exports. OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_SCHEDULE_DELAY
+ * and OTEL_BSP_MAX_EXPORT_BATCH_SIZE still override these defaults.
  */
 export function startTelemetry(serviceName: string, extra: Instrumentation[] = []): NodeSDK {
   loadDotenvFile();
   const endpoint = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318").replace(/\/$/, "");
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ "service.name": serviceName }),
-    traceExporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }),
-    instrumentations: [
-      new HttpInstrumentation({
-        // Probes and scrapes are not webhooks; keep them out of the traces.
-        ignoreIncomingRequestHook: (request) => /^\/(healthz|readyz|metrics)/.test(request.url ?? ""),
-        // The exporter's own calls and the registry's lookups would otherwise trace themselves.
-        ignoreOutgoingRequestHook: () => true,
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }),
+        maxQueueSize: getNumberFromEnv("OTEL_BSP_MAX_QUEUE_SIZE") ?? 16_384,
+        maxExportBatchSize: getNumberFromEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") ?? 1_024,
+        scheduledDelayMillis: getNumberFromEnv("OTEL_BSP_SCHEDULE_DELAY") ?? 1_000,
       }),
-      ...extra,
     ],
+    instrumentations: [...extra],
   });
   sdk.start();
   return sdk;

@@ -121,15 +121,33 @@ it("follows one webhook from POST to documents to a single trace across the thre
   );
   expect(operations).toEqual(
     expect.arrayContaining([
-      expect.stringMatching(/^whatsapp-ingress: POST /),
-      "whatsapp-ingress: whatsapp.webhook.delivery",
-      expect.stringMatching(/^whatsapp-ingress: send .*whatsapp\.message\.status\.v1$/),
+      "whatsapp-ingress: POST /api/integrations/webhooks/whatsapp",
+      "whatsapp-ingress: send",
       expect.stringMatching(/^whatsapp-status-projector: process .*whatsapp\.message\.status\.v1$/),
       "whatsapp-status-projector: mongodb bulkWrite message_statuses",
       expect.stringMatching(/^whatsapp-conversation-projector: process .*whatsapp\.message\.inbound\.v1$/),
       "whatsapp-conversation-projector: mongodb bulkWrite inbound_messages,conversations",
     ]),
   );
+  // One tree: POST -> send (the delivery's records carry its context) -> each projector's process span.
+  const span = (operation: string | RegExp) =>
+    found.spans.find((s) =>
+      typeof operation === "string" ? s.operationName === operation : operation.test(s.operationName),
+    )!;
+  const parentOf = (s: JaegerTrace["spans"][number]) =>
+    s.references.find((r) => r.refType === "CHILD_OF")?.spanID;
+  const post = span("POST /api/integrations/webhooks/whatsapp");
+  const send = span("send");
+  expect(post.tags).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ key: "http.route", value: "/api/integrations/webhooks/whatsapp" }),
+      expect.objectContaining({ key: "http.response.status_code", value: 200 }),
+      expect.objectContaining({ key: "whatsapp.request_id", value: answer.requestId }),
+    ]),
+  );
+  expect(parentOf(send)).toBe(post.spanID);
+  expect(parentOf(span(/^process .*whatsapp\.message\.status\.v1$/))).toBe(send.spanID);
+  expect(parentOf(span(/^process .*whatsapp\.message\.inbound\.v1$/))).toBe(send.spanID);
   console.log(
     `POST to documents visible: ${visibleAfterMs} ms; trace ${traceId}: ${found.spans.length} spans`,
   );
