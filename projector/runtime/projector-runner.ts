@@ -104,12 +104,12 @@ export async function startProjector<E>(
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: (payload) =>
-      applyInSlices(payload, consumer, handleBatch, (result) => {
+      applyInSlices(payload, consumer, handleBatch, (result, records, elapsedMs) => {
         metrics.lag.set(
           { partition: String(payload.batch.partition) },
           Math.max(0, Number(BigInt(payload.batch.highWatermark) - BigInt(result.nextOffset))),
         );
-        logger.debug({ partition: payload.batch.partition, ...result }, "slice applied");
+        logger.debug({ partition: payload.batch.partition, records, elapsedMs, ...result }, "slice applied");
       }),
   });
 

@@ -6,6 +6,10 @@
 -- This gives each such btree index a GIN twin on the same first key (jsonb_path_ops serves `@>`), made
 -- by an event trigger when FerretDB creates the btree (and dropped with it), and once here for indexes
 -- made before the trigger.
+-- The twins are built without GIN's pending list (fastupdate = off): with it, every insert went to an
+-- unsorted list that each lookup scans whole until vacuum merges it, and the projectors' `_id` lookups
+-- slowed from second to second under a steady 1,100 inserts/s (slices of 300 records went from 100 ms
+-- to over 1 s within 30 s, 2026-11-24) until autovacuum emptied it.
 -- FerretDB does not know about the twins: they live and die with its tables. Idempotent; run by
 -- deploy/native/up.sh on every start against the `ferretdb` database.
 
@@ -16,6 +20,7 @@ language plpgsql as $$
 declare
   first_key text := pg_get_indexdef(btree_index, 1, true);
   owner_table regclass;
+  owner_schema name;
   index_name name;
 begin
   -- Only btree indexes of FerretDB's tables whose first key is one top-level field of the document.
@@ -23,15 +28,17 @@ begin
      or first_key !~ '^\(_jsonb -> ''[^'']+''::text\)$' then
     return;
   end if;
-  select indrelid::regclass, left(c.relname, 59) || '_gin'
-    into owner_table, index_name
-    from pg_index i join pg_class c on c.oid = i.indexrelid
+  select indrelid::regclass, n.nspname, left(c.relname, 59) || '_gin'
+    into owner_table, owner_schema, index_name
+    from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
    where i.indexrelid = btree_index;
   if owner_table::text like '%\_ferretdb\_database\_metadata' then
     return;
   end if;
-  execute format('create index if not exists %I on %s using gin (%s jsonb_path_ops)',
+  execute format('create index if not exists %I on %s using gin (%s jsonb_path_ops) with (fastupdate = off)',
                  index_name, owner_table, first_key);
+  -- Twins made before fastupdate was turned off.
+  execute format('alter index %I.%I set (fastupdate = off)', owner_schema, index_name);
 end
 $$;
 
