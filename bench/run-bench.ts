@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     perSecond: halfRate,
   });
   log(
-    `ingress at half rate (${Math.floor(ingressMax.deliveriesPerSecond / 2)}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures`,
+    `ingress at half rate (${halfRate}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures`,
   );
   const scaling: { factor: number; result: LoadResult; eventsPerDelivery: number }[] = [
     { factor: 1, result: ingressMax, eventsPerDelivery },
