@@ -10,6 +10,7 @@ import { deliveryMix, eventCount, sign, type SignedDelivery } from "./delivery-m
 import { measureEndToEnd } from "./end-to-end-latency";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
 import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
+import { removeRunData } from "./run-data";
 
 /**
  * `make bench`: every figure of the benchmark issue measured side by side in one run on this machine,
@@ -37,6 +38,24 @@ function serviceEnv(phase: string): Record<string, string> {
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "bench-verify",
     LOG_LEVEL: "warn",
   };
+}
+
+/**
+ * Deletes this run's topics and databases (every phase, or one): `BENCH_KEEP_DATA=1` keeps them for a
+ * look afterwards. The preloaded read models go as soon as their rates are measured, before the
+ * end-to-end phase, so the database's maintenance of them does not run during it.
+ */
+async function removeBenchData(phase = ""): Promise<void> {
+  if (process.env.BENCH_KEEP_DATA === "1") return;
+  const removed = await removeRunData({
+    brokers: stack.KAFKA_BROKERS,
+    mongoUri: stack.MONGODB_URI,
+    topicPrefix: `bench-${runId}-${phase}`,
+    databasePrefix: `whatsapp_bench_${runId}_${phase}`,
+  });
+  log(
+    `removed ${removed.topics} topics and ${removed.databases} databases${phase ? ` of the ${phase} phase` : ""}`,
+  );
 }
 
 function signedMix(count: number, sizeFactor: number, seedRun: string): SignedDelivery[] {
@@ -197,6 +216,7 @@ async function main(): Promise<void> {
       `${projector.name} projector: ${rate.eventsPerSecond.toFixed(0)} events/s (${rate.seconds.toFixed(1)} s)`,
     );
     rates.push(rate);
+    await removeBenchData(projector.name);
   }
   const [statusRate, conversationRate] = rates as [(typeof rates)[0], (typeof rates)[0]];
 
@@ -250,6 +270,7 @@ async function main(): Promise<void> {
   );
   await stopAll(pipeline);
   await mongo.close();
+  await removeBenchData();
 
   const ratio = ingressMax.deliveriesPerSecond / baselineMax.deliveriesPerSecond;
   const ingressRecordsPerSecond = ingressMax.deliveriesPerSecond * records.perDelivery;
@@ -346,6 +367,9 @@ main().then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}`);
-    process.exit(1);
+    removeBenchData().then(
+      () => process.exit(1),
+      () => process.exit(1),
+    );
   },
 );

@@ -1,0 +1,44 @@
+import { Kafka, logLevel } from "kafkajs";
+import { MongoClient } from "mongodb";
+
+/**
+ * Removes what a benchmark or fault run wrote: its Kafka topics (by name prefix) and its databases on
+ * the MongoDB-wire server (by name prefix). A `make bench` writes about 3 GB of records and 400,000
+ * documents; kept, they filled the disk run after run, and the database's background maintenance of
+ * the preloaded read models (autovacuum) ran during the end-to-end measurement that follows them.
+ * Schema registry subjects are left: they are a few kilobytes each.
+ */
+export async function removeRunData(options: {
+  brokers: string;
+  mongoUri: string;
+  topicPrefix: string;
+  databasePrefix: string;
+}): Promise<{ topics: number; databases: number }> {
+  const kafka = new Kafka({
+    clientId: "whatsapp-events-bench-cleanup",
+    brokers: options.brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  let topics: string[];
+  try {
+    topics = (await admin.listTopics()).filter((topic) => topic.startsWith(options.topicPrefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+
+  const mongo = new MongoClient(options.mongoUri);
+  let databases: string[];
+  try {
+    const listed = await mongo.db("admin").admin().listDatabases({ nameOnly: true });
+    databases = listed.databases
+      .map((database) => database.name)
+      .filter((name) => name.startsWith(options.databasePrefix));
+    for (const name of databases) await mongo.db(name).dropDatabase();
+  } finally {
+    await mongo.close();
+  }
+  return { topics: topics.length, databases: databases.length };
+}
