@@ -12,6 +12,9 @@ export interface EndToEndLatency {
   refused: number;
   pollIntervalMs: number;
   sampleEvery: number;
+  /** The slowest timed deliveries, slowest first, with the wall-clock time each was sent: to set a tail
+   * beside the database's and the broker's logs (checkpoints, autovacuum, segment deletion). */
+  slowest: { sentAt: Date; latencyMs: number; documents: number }[];
 }
 
 /**
@@ -44,6 +47,7 @@ export async function measureEndToEnd(options: {
   const missing = new Map<number, { collection: keyof typeof collections; id: string }[]>();
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
+  const timed: { index: number; latencyMs: number }[] = [];
   let refused = 0;
   const sends: Promise<void>[] = [];
   let stopPolling = false;
@@ -71,7 +75,9 @@ export async function measureEndToEnd(options: {
       left.splice(0, firstMissing === -1 ? found.length : firstMissing);
     }
     if (left.length === 0) {
-      latencies.push(Date.now() - sentAt.get(index)!);
+      const latencyMs = Date.now() - sentAt.get(index)!;
+      latencies.push(latencyMs);
+      timed.push({ index, latencyMs });
       missing.delete(index);
     }
   };
@@ -115,6 +121,14 @@ export async function measureEndToEnd(options: {
   stopPolling = true;
   await poller;
   latencies.sort((a, b) => a - b);
+  const slowest = timed
+    .sort((a, b) => b.latencyMs - a.latencyMs)
+    .slice(0, 5)
+    .map(({ index, latencyMs }) => ({
+      sentAt: new Date(sentAt.get(index)!),
+      latencyMs,
+      documents: expected[index]!.length,
+    }));
   return {
     deliveries: options.deliveries.length,
     measured: latencies.length,
@@ -125,5 +139,6 @@ export async function measureEndToEnd(options: {
     refused,
     pollIntervalMs,
     sampleEvery,
+    slowest,
   };
 }

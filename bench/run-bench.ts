@@ -7,7 +7,7 @@ import { stackAddresses } from "./stack-addresses";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { measureBrokerCeiling } from "./broker-ceiling";
 import { deliveryMix, eventCount, sign, type SignedDelivery } from "./delivery-mix";
-import { measureEndToEnd } from "./end-to-end-latency";
+import { measureEndToEnd, type EndToEndLatency } from "./end-to-end-latency";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
 import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
 import { removeRunData } from "./run-data";
@@ -27,7 +27,13 @@ const e2eLowRate = 10;
 const e2eSampleEvery = 5;
 const runId = `b${Date.now().toString(36)}`;
 const appSecret = "bench-app-secret";
-const log = (message: string) => console.error(`[bench] ${message}`);
+const log = (message: string) =>
+  console.error(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}`);
+/** "1340 ms (sent 20:25:01.123, 100 documents), ..." */
+const slowestList = (result: EndToEndLatency) =>
+  result.slowest
+    .map((s) => `${s.latencyMs} ms (sent ${s.sentAt.toISOString().slice(11, 23)}, ${s.documents} documents)`)
+    .join(", ");
 
 function serviceEnv(phase: string): Record<string, string> {
   return {
@@ -245,7 +251,7 @@ async function main(): Promise<void> {
     settleMs: 30_000,
   });
   log(
-    `end to end at ${e2eLowRate}/s: p50 ${e2eLow.p50Ms} ms, p99 ${e2eLow.p99Ms} ms, ${e2eLow.notVisible} not visible`,
+    `end to end at ${e2eLowRate}/s: p50 ${e2eLow.p50Ms} ms, p99 ${e2eLow.p99Ms} ms, ${e2eLow.notVisible} not visible; slowest ${slowestList(e2eLow)}`,
   );
   const [ingressRss = 0, statusRss = 0, conversationRss = 0] = await Promise.all(pipeline.map(rssMegabytes));
   // 3 s at 200/s untimed (the jump from 10/s: larger fetches, new JIT paths), then 30 s, every 5th timed.
@@ -266,7 +272,7 @@ async function main(): Promise<void> {
     settleMs: 60_000,
   });
   log(
-    `end to end at ${e2eRate}/s: p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, ${e2e.notVisible} not visible, ${e2e.refused} refused`,
+    `end to end at ${e2eRate}/s: p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, ${e2e.notVisible} not visible, ${e2e.refused} refused; slowest ${slowestList(e2e)}`,
   );
   await stopAll(pipeline);
   await mongo.close();
