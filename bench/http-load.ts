@@ -29,6 +29,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Connection errors, timeouts and non-2xx answers: a run with any is not a sustained rate. */
   failures: number;
+  /** Paced runs: the slowest answers, slowest first, with when each was sent (ms after the run began). */
+  slowest?: { sentAfterMs: number; latencyMs: number }[];
 }
 
 export interface LoadOptions {
@@ -77,6 +79,7 @@ export async function runPacedLoad(options: {
   const pool = new Pool(options.baseUrl, { connections: options.connections ?? 64, pipelining: 1 });
   const total = Math.round(options.perSecond * options.durationSeconds);
   const latencies: number[] = [];
+  const answered: { sentAfterMs: number; latencyMs: number }[] = [];
   let failures = 0;
   const sends: Promise<void>[] = [];
   const start = performance.now();
@@ -97,8 +100,10 @@ export async function runPacedLoad(options: {
           .then(
             async ({ statusCode, body }) => {
               await body.dump();
-              if (statusCode === 200) latencies.push(performance.now() - sent);
-              else failures++;
+              if (statusCode === 200) {
+                latencies.push(performance.now() - sent);
+                answered.push({ sentAfterMs: Math.round(sent - start), latencyMs: performance.now() - sent });
+              } else failures++;
             },
             () => void failures++,
           ),
@@ -115,5 +120,9 @@ export async function runPacedLoad(options: {
     p50Ms: Number(percentile(latencies, 50).toFixed(1)),
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
     failures,
+    slowest: answered
+      .sort((a, b) => b.latencyMs - a.latencyMs)
+      .slice(0, 5)
+      .map((a) => ({ sentAfterMs: a.sentAfterMs, latencyMs: Number(a.latencyMs.toFixed(1)) })),
   };
 }

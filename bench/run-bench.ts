@@ -11,6 +11,7 @@ import { measureEndToEnd, type EndToEndLatency } from "./end-to-end-latency";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
 import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
 import { removeRunData } from "./run-data";
+import { pausesBetween, scrapeMetrics, type ServicePauses } from "./service-pauses";
 
 /**
  * `make bench`: every figure of the benchmark issue measured side by side in one run on this machine,
@@ -29,6 +30,8 @@ const runId = `b${Date.now().toString(36)}`;
 const appSecret = "bench-app-secret";
 const log = (message: string) =>
   console.error(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}`);
+const pausesText = (p: ServicePauses) =>
+  `event loop delayed up to ${p.eventLoopMaxMs} ms, GC ${p.gcMs} ms (${p.gcOver10Ms} collections of 10 ms or more)`;
 /** "1340 ms (sent 20:25:01.123, 100 documents), ..." */
 const slowestList = (result: EndToEndLatency) =>
   result.slowest
@@ -143,14 +146,18 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 5000));
   const halfRate = Math.floor(ingressMax.deliveriesPerSecond / 2);
   await runPacedLoad({ baseUrl: ingress.baseUrl, deliveries: mix, durationSeconds: 3, perSecond: halfRate });
+  const ingressMetricsBefore = await scrapeMetrics(ingress.baseUrl);
   const ingressHalf = await runPacedLoad({
     baseUrl: ingress.baseUrl,
     deliveries: mix,
     durationSeconds: seconds,
     perSecond: halfRate,
   });
+  const ingressHalfPauses = pausesBetween(ingressMetricsBefore, await scrapeMetrics(ingress.baseUrl));
   log(
-    `ingress at half rate (${halfRate}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures`,
+    `ingress at half rate (${halfRate}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures; ` +
+      `slowest ${(ingressHalf.slowest ?? []).map((s) => `${s.latencyMs} ms (sent at ${(s.sentAfterMs / 1000).toFixed(2)} s)`).join(", ")}; ` +
+      `ingress itself: ${pausesText(ingressHalfPauses)}`,
   );
   const scaling: { factor: number; result: LoadResult; eventsPerDelivery: number }[] = [
     { factor: 1, result: ingressMax, eventsPerDelivery },
@@ -263,6 +270,7 @@ async function main(): Promise<void> {
     sampleEvery: e2eSampleEvery,
     settleMs: 30_000,
   });
+  const pipelineMetricsBefore = await Promise.all(pipeline.map((s) => scrapeMetrics(s.baseUrl)));
   const e2e = await measureEndToEnd({
     baseUrl: pipeline[0]!.baseUrl,
     db: mongo.db(e2eEnv.MONGODB_DB),
@@ -273,6 +281,12 @@ async function main(): Promise<void> {
   });
   log(
     `end to end at ${e2eRate}/s: p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, ${e2e.notVisible} not visible, ${e2e.refused} refused; slowest ${slowestList(e2e)}`,
+  );
+  const pipelineMetricsAfter = await Promise.all(pipeline.map((s) => scrapeMetrics(s.baseUrl)));
+  pipeline.forEach((service, i) =>
+    log(
+      `during it, ${service.name}: ${pausesText(pausesBetween(pipelineMetricsBefore[i]!, pipelineMetricsAfter[i]!))}`,
+    ),
   );
   await stopAll(pipeline);
   await mongo.close();
