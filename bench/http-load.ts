@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { Pool } from "undici";
 import type { SignedDelivery } from "./delivery-mix";
@@ -29,7 +30,10 @@ export interface LoadResult {
   p99Ms: number;
   /** Connection errors, timeouts and non-2xx answers: a run with any is not a sustained rate. */
   failures: number;
-  /** Paced runs: the slowest answers, slowest first, with when each was sent (ms after the run began). */
+  /** Paced runs: the longest event-loop delay of this (load-generating) process during the timed run; a
+   * pause here delays the reading of answers and shows up as server latency. */
+  loadGeneratorDelayMaxMs?: number;
+  /** Paced runs: the slowest answers, slowest first, with when each was sent (ms into the timed run). */
   slowest?: { sentAfterMs: number; latencyMs: number }[];
 }
 
@@ -74,20 +78,33 @@ export async function runPacedLoad(options: {
   deliveries: readonly SignedDelivery[];
   perSecond: number;
   durationSeconds: number;
+  /** Sent first at the same pace through the same connections, untimed: the timed run starts warm. */
+  warmupSeconds?: number;
+  /** Called when the first timed request is due. */
+  onTimedStart?: () => void;
   connections?: number;
 }): Promise<LoadResult> {
   const pool = new Pool(options.baseUrl, { connections: options.connections ?? 64, pipelining: 1 });
-  const total = Math.round(options.perSecond * options.durationSeconds);
+  const untimed = Math.round(options.perSecond * (options.warmupSeconds ?? 0));
+  const total = untimed + Math.round(options.perSecond * options.durationSeconds);
   const latencies: number[] = [];
   const answered: { sentAfterMs: number; latencyMs: number }[] = [];
   let failures = 0;
   const sends: Promise<void>[] = [];
   const start = performance.now();
+  let timedStart = start;
+  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
   try {
     for (let i = 0; i < total; i++) {
       const wait = start + (i * 1000) / options.perSecond - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const delivery = options.deliveries[i % options.deliveries.length]!;
+      const timed = i >= untimed;
+      if (i === untimed) {
+        timedStart = performance.now();
+        ownDelay.enable();
+        options.onTimedStart?.();
+      }
       const sent = performance.now();
       sends.push(
         pool
@@ -100,10 +117,12 @@ export async function runPacedLoad(options: {
           .then(
             async ({ statusCode, body }) => {
               await body.dump();
-              if (statusCode === 200) {
-                latencies.push(performance.now() - sent);
-                answered.push({ sentAfterMs: Math.round(sent - start), latencyMs: performance.now() - sent });
-              } else failures++;
+              if (statusCode !== 200) failures++;
+              else if (timed) {
+                const latencyMs = performance.now() - sent;
+                latencies.push(latencyMs);
+                answered.push({ sentAfterMs: Math.round(sent - timedStart), latencyMs });
+              }
             },
             () => void failures++,
           ),
@@ -111,15 +130,17 @@ export async function runPacedLoad(options: {
     }
     await Promise.all(sends);
   } finally {
+    ownDelay.disable();
     await pool.close();
   }
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - timedStart) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     deliveriesPerSecond: latencies.length / seconds,
     p50Ms: Number(percentile(latencies, 50).toFixed(1)),
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
     failures,
+    loadGeneratorDelayMaxMs: Math.round(ownDelay.max / 1e6),
     slowest: answered
       .sort((a, b) => b.latencyMs - a.latencyMs)
       .slice(0, 5)

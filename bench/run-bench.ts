@@ -11,7 +11,7 @@ import { measureEndToEnd, type EndToEndLatency } from "./end-to-end-latency";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
 import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
 import { removeRunData } from "./run-data";
-import { pausesBetween, scrapeMetrics, type ServicePauses } from "./service-pauses";
+import { observedAbove, pausesBetween, scrapeMetrics, type ServicePauses } from "./service-pauses";
 
 /**
  * `make bench`: every figure of the benchmark issue measured side by side in one run on this machine,
@@ -142,22 +142,27 @@ async function main(): Promise<void> {
   const ingress = await startServiceProcess("ingress", "dist/ingress/main.js", ingressEnv);
   const ingressMax = await maximumRate(ingress.baseUrl, mix, "ingress");
   // Latency at half that rate, once the overload is over: 5 s idle (the span queue drains to Jaeger,
-  // the broker settles), 3 s at the paced rate untimed, then the timed run.
+  // the broker settles), 3 s at the paced rate untimed, then the timed run on the same connections (a
+  // new pool's first requests waited for 64 connections to open: 65 ms at the start, 2026-11-24).
   await new Promise((resolve) => setTimeout(resolve, 5000));
   const halfRate = Math.floor(ingressMax.deliveriesPerSecond / 2);
-  await runPacedLoad({ baseUrl: ingress.baseUrl, deliveries: mix, durationSeconds: 3, perSecond: halfRate });
-  const ingressMetricsBefore = await scrapeMetrics(ingress.baseUrl);
+  let ingressMetricsBefore: Promise<Map<string, number>> | undefined;
   const ingressHalf = await runPacedLoad({
     baseUrl: ingress.baseUrl,
     deliveries: mix,
+    warmupSeconds: 3,
+    onTimedStart: () => void (ingressMetricsBefore = scrapeMetrics(ingress.baseUrl)),
     durationSeconds: seconds,
     perSecond: halfRate,
   });
-  const ingressHalfPauses = pausesBetween(ingressMetricsBefore, await scrapeMetrics(ingress.baseUrl));
+  const ingressHalfMetrics = [await ingressMetricsBefore!, await scrapeMetrics(ingress.baseUrl)] as const;
+  const ingressHalfPauses = pausesBetween(...ingressHalfMetrics);
+  const slowProduces = observedAbove(...ingressHalfMetrics, "whatsapp_ingress_produce_seconds", "0.02");
   log(
     `ingress at half rate (${halfRate}/s): p50 ${ingressHalf.p50Ms} ms, p99 ${ingressHalf.p99Ms} ms, ${ingressHalf.failures} failures; ` +
       `slowest ${(ingressHalf.slowest ?? []).map((s) => `${s.latencyMs} ms (sent at ${(s.sentAfterMs / 1000).toFixed(2)} s)`).join(", ")}; ` +
-      `ingress itself: ${pausesText(ingressHalfPauses)}`,
+      `ingress itself: ${pausesText(ingressHalfPauses)}; load generator's event loop delayed up to ${ingressHalf.loadGeneratorDelayMaxMs} ms; ` +
+      `Kafka writes over 20 ms: ${slowProduces.above} of ${slowProduces.total}`,
   );
   const scaling: { factor: number; result: LoadResult; eventsPerDelivery: number }[] = [
     { factor: 1, result: ingressMax, eventsPerDelivery },

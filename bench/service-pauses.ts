@@ -40,13 +40,10 @@ function maxMatching(samples: Map<string, number>, metric: string): number {
 /** The pauses between two scrapes; the later scrape's event-loop maximum covers the time since the earlier. */
 export function pausesBetween(before: Map<string, number>, after: Map<string, number>): ServicePauses {
   const gcSeconds = (s: Map<string, number>) => sumMatching(s, "nodejs_gc_duration_seconds_sum");
-  const gcCount = (s: Map<string, number>) => sumMatching(s, "nodejs_gc_duration_seconds_count");
-  const gcUnder10Ms = (s: Map<string, number>) =>
-    sumMatching(s, "nodejs_gc_duration_seconds_bucket", 'le="0.01"');
   return {
     eventLoopMaxMs: Math.round(maxMatching(after, "nodejs_eventloop_lag_max_seconds") * 1000),
     gcMs: Math.round((gcSeconds(after) - gcSeconds(before)) * 1000),
-    gcOver10Ms: gcCount(after) - gcUnder10Ms(after) - (gcCount(before) - gcUnder10Ms(before)),
+    gcOver10Ms: observedAbove(before, after, "nodejs_gc_duration_seconds", "0.01").above,
   };
 }
 
@@ -54,4 +51,19 @@ export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number
   const response = await fetch(new URL("/metrics", baseUrl));
   if (!response.ok) throw new Error(`${baseUrl}/metrics answered ${response.status}`);
   return parsePrometheusText(await response.text());
+}
+
+/** Observations of a histogram above one of its bucket bounds between two scrapes, and all of them. */
+export function observedAbove(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  histogram: string,
+  bound: string,
+): { above: number; total: number } {
+  const counts = (s: Map<string, number>) => ({
+    total: sumMatching(s, `${histogram}_count`),
+    within: sumMatching(s, `${histogram}_bucket`, `le="${bound}"`),
+  });
+  const [b, a] = [counts(before), counts(after)];
+  return { above: a.total - a.within - (b.total - b.within), total: a.total - b.total };
 }

@@ -1,4 +1,4 @@
-import { parsePrometheusText, pausesBetween } from "./service-pauses";
+import { observedAbove, parsePrometheusText, pausesBetween } from "./service-pauses";
 
 const scrape = (gcSum: number, gcCount: number, gcUnder10Ms: number, loopMaxSeconds: number) =>
   parsePrometheusText(
@@ -32,5 +32,14 @@ describe("service pauses from two scrapes of prom-client's default metrics", () 
     const after = scrape(1.25, 15, 11, 0.042);
     // 5 more collections, 3 more of them under 10 ms (the major one was already over 10 ms before).
     expect(pausesBetween(before, after)).toEqual({ eventLoopMaxMs: 42, gcMs: 250, gcOver10Ms: 2 });
+  });
+
+  it("counts a histogram's observations above a bound between the scrapes", () => {
+    const before = scrape(1.0, 10, 8, 0.5);
+    const after = scrape(1.25, 15, 11, 0.042);
+    expect(observedAbove(before, after, "nodejs_gc_duration_seconds", "0.01")).toEqual({
+      above: 2,
+      total: 5,
+    });
   });
 });
