@@ -137,10 +137,25 @@ async function main(): Promise<void> {
     `mix: ${mix.length} deliveries, ${eventsPerDelivery.toFixed(2)} events and ${records.perDelivery.toFixed(2)} records per delivery, ${records.bytes} bytes per record`,
   );
 
-  // 1. Ingress alone (no projectors competing for the two cores), then the bare baseline, same load.
+  // 1. The ingress and the bare baseline (no projectors competing for the two cores), same load, in
+  // turn and twice, each taking its better round, so that a slow spell of the shared machine does not
+  // land on one of them only. Measured once each, ingress first, one run of 2026-11-24 gave a ratio of
+  // 0.67 (the ingress phases that came first were slow) where fourteen others gave 0.82 to 1.01.
   const ingressEnv = serviceEnv("ingress");
   const ingress = await startServiceProcess("ingress", "dist/ingress/main.js", ingressEnv);
-  const ingressMax = await maximumRate(ingress.baseUrl, mix, "ingress");
+  const baselineEnv = { ...serviceEnv("baseline"), BASELINE_TOPIC: `bench-${runId}-baseline.raw` };
+  const baseline = await startServiceProcess("baseline", "bench/baseline-server.ts", baselineEnv);
+  const rounds: { ingress: LoadResult; baseline: LoadResult }[] = [];
+  for (const round of [1, 2]) {
+    rounds.push({
+      ingress: await maximumRate(ingress.baseUrl, mix, `ingress, round ${round}`),
+      baseline: await maximumRate(baseline.baseUrl, mix, `baseline, round ${round}`),
+    });
+  }
+  await stopAll([baseline]);
+  const better = (a: LoadResult, b: LoadResult) => (b.deliveriesPerSecond > a.deliveriesPerSecond ? b : a);
+  const ingressMax = better(rounds[0]!.ingress, rounds[1]!.ingress);
+  const baselineMax = better(rounds[0]!.baseline, rounds[1]!.baseline);
   // Latency at half that rate, once the overload is over: 5 s idle (the span queue drains to Jaeger,
   // the broker settles), 3 s at the paced rate untimed, then the timed run on the same connections (a
   // new pool's first requests waited for 64 connections to open: 65 ms at the start, 2026-11-24).
@@ -182,11 +197,6 @@ async function main(): Promise<void> {
     scaling.push({ factor, result, eventsPerDelivery: perDelivery });
   }
   await stopAll([ingress]);
-
-  const baselineEnv = { ...serviceEnv("baseline"), BASELINE_TOPIC: `bench-${runId}-baseline.raw` };
-  const baseline = await startServiceProcess("baseline", "bench/baseline-server.ts", baselineEnv);
-  const baselineMax = await maximumRate(baseline.baseUrl, mix, "baseline");
-  await stopAll([baseline]);
 
   // 2. The broker's own ceiling for records of the same mean size.
   const ceilingRecords = Number(process.env.BENCH_BROKER_RECORDS ?? 500_000);
