@@ -6,6 +6,9 @@ import { topicContracts, topicName, topicSchema, valueSubject, type TopicId } fr
  * Confluent-compatible schema registry. Registration puts each schema under its TopicNameStrategy
  * subject with BACKWARD_TRANSITIVE compatibility; the registry refuses an incompatible change.
  */
+/** Attempts at registering one subject when services starting together race on it (see below). */
+const registrationAttempts = 5;
+
 export class ContractSerde {
   private readonly schemaIds = new Map<TopicId, number>();
   readonly registry: SchemaRegistry;
@@ -24,8 +27,11 @@ export class ContractSerde {
 
   /**
    * Services starting together race on a new subject: each sees no compatibility rule, registers, then
-   * sets the rule, and Apicurio refuses the second setting ("already exists"). A second attempt finds
-   * the rule in place and only looks the schema up.
+   * sets the rule. Two ways to lose that race: Apicurio refuses the second setting ("already exists"),
+   * or a service reads the subject's rule after another registered the schema but before it set the
+   * rule, and Apicurio answers NONE (`make up` failed so on 2026-11-24: "BACKWARD_TRANSITIVE != NONE").
+   * A later attempt finds the rule in place and only looks the schema up. A subject an operator set to
+   * NONE still fails, after the attempts, with the library's message.
    */
   private async registerSchema(topic: TopicId, attempt = 1): Promise<number> {
     try {
@@ -35,9 +41,10 @@ export class ContractSerde {
       );
       return id;
     } catch (error) {
-      if (attempt < 3 && /already exists/i.test((error as Error).message))
-        return this.registerSchema(topic, attempt + 1);
-      throw error;
+      const lostTheRace = /already exists|!= NONE\)/i.test((error as Error).message);
+      if (attempt >= registrationAttempts || !lostTheRace) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      return this.registerSchema(topic, attempt + 1);
     }
   }
 

@@ -1,0 +1,26 @@
+import { ContractSerde } from "../../contracts/serde";
+import { topicContracts, valueSubject, type TopicId } from "../../contracts/topics";
+
+// The ingress and both projectors start together (`make up`) and register the same new subjects at
+// once. Each must come up with the same schema ids and leave every subject BACKWARD_TRANSITIVE.
+const env = process.env;
+const topics = Object.keys(topicContracts) as TopicId[];
+
+describe("contract registration by services starting together", () => {
+  it("gives every service the same schema ids and leaves each subject BACKWARD_TRANSITIVE", async () => {
+    const prefix = `${env.TOPIC_PREFIX}together-${Date.now().toString(36)}.`;
+    const services = Array.from({ length: 6 }, () => new ContractSerde(env.SCHEMA_REGISTRY_URL!, prefix));
+
+    const outcomes = await Promise.allSettled(services.map((serde) => serde.register(topics)));
+
+    expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
+    for (const topic of topics) {
+      const ids = new Set(services.map((serde) => serde.schemaId(topic)));
+      expect(ids.size).toBe(1);
+      const response = await fetch(`${env.SCHEMA_REGISTRY_URL}/config/${valueSubject(topic, prefix)}`);
+      expect(((await response.json()) as { compatibilityLevel: string }).compatibilityLevel).toBe(
+        "BACKWARD_TRANSITIVE",
+      );
+    }
+  }, 60_000);
+});
