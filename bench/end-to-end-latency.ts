@@ -1,6 +1,6 @@
 import type { Db } from "mongodb";
 import type { SignedDelivery } from "./delivery-mix";
-import { percentile, postDelivery } from "./http-load";
+import { percentile, postDelivery, slowestFirst } from "./http-load";
 
 export interface EndToEndLatency {
   deliveries: number;
@@ -46,7 +46,6 @@ export async function measureEndToEnd(options: {
   // delivery -> documents still missing, in the order they are looked up; only deliveries already sent.
   const missing = new Map<number, { collection: keyof typeof collections; id: string }[]>();
   const sentAt = new Map<number, number>();
-  const latencies: number[] = [];
   const timed: { index: number; latencyMs: number }[] = [];
   let refused = 0;
   const sends: Promise<void>[] = [];
@@ -75,9 +74,7 @@ export async function measureEndToEnd(options: {
       left.splice(0, firstMissing === -1 ? found.length : firstMissing);
     }
     if (left.length === 0) {
-      const latencyMs = Date.now() - sentAt.get(index)!;
-      latencies.push(latencyMs);
-      timed.push({ index, latencyMs });
+      timed.push({ index, latencyMs: Date.now() - sentAt.get(index)! });
       missing.delete(index);
     }
   };
@@ -120,15 +117,12 @@ export async function measureEndToEnd(options: {
     await new Promise((resolve) => setTimeout(resolve, 50));
   stopPolling = true;
   await poller;
-  latencies.sort((a, b) => a - b);
-  const slowest = timed
-    .sort((a, b) => b.latencyMs - a.latencyMs)
-    .slice(0, 5)
-    .map(({ index, latencyMs }) => ({
-      sentAt: new Date(sentAt.get(index)!),
-      latencyMs,
-      documents: expected[index]!.length,
-    }));
+  const latencies = timed.map((t) => t.latencyMs).sort((a, b) => a - b);
+  const slowest = slowestFirst(timed).map(({ index, latencyMs }) => ({
+    sentAt: new Date(sentAt.get(index)!),
+    latencyMs,
+    documents: expected[index]!.length,
+  }));
   return {
     deliveries: options.deliveries.length,
     measured: latencies.length,

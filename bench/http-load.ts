@@ -23,6 +23,10 @@ export function postDelivery(
 export const percentile = (sorted: readonly number[], p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
+/** The `count` samples with the highest latency, slowest first. */
+export const slowestFirst = <T extends { latencyMs: number }>(samples: readonly T[], count = 5): T[] =>
+  [...samples].sort((a, b) => b.latencyMs - a.latencyMs).slice(0, count);
+
 export interface LoadResult {
   /** Answers 200 per second over the measured window. */
   deliveriesPerSecond: number;
@@ -87,7 +91,6 @@ export async function runPacedLoad(options: {
   const pool = new Pool(options.baseUrl, { connections: options.connections ?? 64, pipelining: 1 });
   const untimed = Math.round(options.perSecond * (options.warmupSeconds ?? 0));
   const total = untimed + Math.round(options.perSecond * options.durationSeconds);
-  const latencies: number[] = [];
   const answered: { sentAfterMs: number; latencyMs: number }[] = [];
   let failures = 0;
   const sends: Promise<void>[] = [];
@@ -119,9 +122,10 @@ export async function runPacedLoad(options: {
               await body.dump();
               if (statusCode !== 200) failures++;
               else if (timed) {
-                const latencyMs = performance.now() - sent;
-                latencies.push(latencyMs);
-                answered.push({ sentAfterMs: Math.round(sent - timedStart), latencyMs });
+                answered.push({
+                  sentAfterMs: Math.round(sent - timedStart),
+                  latencyMs: performance.now() - sent,
+                });
               }
             },
             () => void failures++,
@@ -134,16 +138,13 @@ export async function runPacedLoad(options: {
     await pool.close();
   }
   const seconds = (performance.now() - timedStart) / 1000;
-  latencies.sort((a, b) => a - b);
+  const latencies = answered.map((a) => a.latencyMs).sort((a, b) => a - b);
   return {
     deliveriesPerSecond: latencies.length / seconds,
     p50Ms: Number(percentile(latencies, 50).toFixed(1)),
     p99Ms: Number(percentile(latencies, 99).toFixed(1)),
     failures,
     loadGeneratorDelayMaxMs: Math.round(ownDelay.max / 1e6),
-    slowest: answered
-      .sort((a, b) => b.latencyMs - a.latencyMs)
-      .slice(0, 5)
-      .map((a) => ({ sentAfterMs: a.sentAfterMs, latencyMs: Number(a.latencyMs.toFixed(1)) })),
+    slowest: slowestFirst(answered).map((a) => ({ ...a, latencyMs: Number(a.latencyMs.toFixed(1)) })),
   };
 }

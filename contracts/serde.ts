@@ -1,14 +1,14 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { topicContracts, topicName, topicSchema, valueSubject, type TopicId } from "./topics";
 
+/** Attempts at registering one subject when services starting together race on it (see below). */
+const registrationAttempts = 5;
+
 /**
  * Avro in Confluent wire format (magic byte, 4-byte schema id, Avro body) through a
  * Confluent-compatible schema registry. Registration puts each schema under its TopicNameStrategy
  * subject with BACKWARD_TRANSITIVE compatibility; the registry refuses an incompatible change.
  */
-/** Attempts at registering one subject when services starting together race on it (see below). */
-const registrationAttempts = 5;
-
 export class ContractSerde {
   private readonly schemaIds = new Map<TopicId, number>();
   readonly registry: SchemaRegistry;
