@@ -10,6 +10,11 @@ KAFKA_PORT=9092
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 MONGO_PORT=27017
 POSTGRES_PORT="${POSTGRES_PORT:-5433}"
+# PostgreSQL connections of FerretDB's pool (its default: 50; PostgreSQL here allows 200). FerretDB 1.24
+# holds one connection per update of a command until the whole command ends, and needs one more for each
+# update's transaction: updates in flight beyond the pool deadlock FerretDB for every client. The
+# projectors keep their updates in flight well below this (projector/runtime/mongo-batches.ts).
+FERRETDB_POOL_CONNECTIONS=150
 JAEGER_UI_PORT=16686
 
 start_kafka() {
@@ -101,7 +106,7 @@ start_ferretdb() {
     || { log "could not install the GIN twins of FerretDB's indexes; see $LOG_DIR/postgres.log"; exit 1; }
   mkdir -p "$STATE_DIR/ferretdb"
   start_process ferretdb "$FERRETDB_BIN" --handler=pg \
-    --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb" \
+    --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb?pool_max_conns=$FERRETDB_POOL_CONNECTIONS" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STATE_DIR/ferretdb" \
     --debug-addr=127.0.0.1:8089 --telemetry=disable --log-level=warn
 }
