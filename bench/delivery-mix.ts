@@ -9,11 +9,12 @@ import {
   statusObject,
   PHONE_NUMBER_ID,
 } from "../tests/fixtures/meta-webhooks";
+import { statusLifecycle, type StatusEffect } from "./status-lifecycle";
 
 /** What a delivery must leave in the read models once it is acknowledged. */
 export interface ExpectedEffects {
-  /** wamid -> status names this delivery carries for it. */
-  statuses: { wamid: string; status: string; timestamp: number }[];
+  /** The statuses this delivery carries. */
+  statuses: StatusEffect[];
   /** Inbound messages: wamid and conversation id (`<phone_number_id>:<wa_id>`). */
   inbound: { wamid: string; conversationId: string }[];
   otherChanges: number;
@@ -57,28 +58,24 @@ export interface MixOptions {
 /**
  * Realistic traffic of one business number: about 70% status deliveries (mostly one status, some
  * batches of 10, a few of 100), 25% inbound-message deliveries (every documented type in turn), 5%
- * other subscribed fields. Every id is unique to the run and the delivery.
+ * other subscribed fields. Statuses follow each outbound message through sent, delivered and read
+ * (see statusLifecycle). Every id is unique to the run.
  */
 export function deliveryMix(options: MixOptions): () => Delivery {
   const random = seededRandom(options.seed ?? 20261124);
   const factor = options.sizeFactor ?? 1;
   const largest = options.largestStatusBatch ?? 100;
-  const statusNames = ["sent", "delivered", "read"];
   let sequence = 0;
   const nextId = () => `wamid.${options.runId}.${(sequence++).toString(36)}`;
   const baseTime = 1_750_000_000;
+  const nextStatus = statusLifecycle({ random, nextId, clock: () => baseTime + sequence++ });
 
   return () => {
     const roll = random();
     if (roll < 0.7) {
       const sizeRoll = random();
       const size = (sizeRoll < 0.75 ? 1 : sizeRoll < 0.95 ? 10 : largest) * factor;
-      const statuses = Array.from({ length: size }, () => {
-        const wamid = nextId();
-        const status = statusNames[Math.floor(random() * statusNames.length)]!;
-        const timestamp = baseTime + sequence;
-        return { wamid, status, timestamp };
-      });
+      const statuses = Array.from({ length: size }, nextStatus);
       const payload = statusPayload(statuses);
       return { kind: "statuses", payload, effects: { statuses, inbound: [], otherChanges: 0 } };
     }
@@ -112,7 +109,7 @@ export function deliveryMix(options: MixOptions): () => Delivery {
 }
 
 /** A status delivery as Meta sends it: sent statuses carry conversation and pricing. */
-export function statusPayload(statuses: { wamid: string; status: string; timestamp: number }[]) {
+export function statusPayload(statuses: readonly StatusEffect[]) {
   return envelope([
     messagesChange({
       statuses: statuses.map(({ wamid, status, timestamp }) =>

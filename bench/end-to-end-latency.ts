@@ -1,4 +1,5 @@
 import type { Db } from "mongodb";
+import { statusEventId } from "../ingress/domain/delivery-parser";
 import type { SignedDelivery } from "./delivery-mix";
 import { percentile, postDelivery, slowestFirst } from "./http-load";
 
@@ -14,13 +15,13 @@ export interface EndToEndLatency {
   sampleEvery: number;
   /** The slowest timed deliveries, slowest first, with the wall-clock time each was sent: to set a tail
    * beside the database's and the broker's logs (checkpoints, autovacuum, segment deletion). */
-  slowest: { sentAt: Date; latencyMs: number; documents: number }[];
+  slowest: { sentAt: Date; latencyMs: number; effects: number }[];
 }
 
 /**
- * Sends deliveries at a fixed rate and measures, per delivery, the time from its POST to the moment every
- * document it creates is visible (every status document, or the conversation written after the inbound
- * messages). Each poll (every pollIntervalMs, 50 ms) looks up the documents of every pending delivery
+ * Sends deliveries at a fixed rate and measures, per delivery, the time from its POST to the moment all
+ * it changes is visible (each of its statuses in its message's timeline, or the conversation written
+ * after the inbound messages). Each poll (every pollIntervalMs, 50 ms) looks up the documents of every pending delivery
  * by `_id` equality, in order, up to the first one still missing: `_id: {$in}` would read a whole
  * collection into FerretDB on every poll and slow the projectors being measured. At high rates only every
  * `sampleEvery`-th delivery is timed: the lookups of every pending delivery, 20 times a second, are a
@@ -43,8 +44,10 @@ export async function measureEndToEnd(options: {
     status: options.db.collection("message_statuses"),
     conversation: options.db.collection("conversations"),
   };
-  // delivery -> documents still missing, in the order they are looked up; only deliveries already sent.
-  const missing = new Map<number, { collection: keyof typeof collections; id: string }[]>();
+  /** A document to look up by `_id`; for a status, the timeline entry it must hold. */
+  type Effect = { collection: keyof typeof collections; id: string; eventId?: string };
+  // delivery -> effects still missing, in the order they are looked up; only deliveries already sent.
+  const missing = new Map<number, Effect[]>();
   const sentAt = new Map<number, number>();
   const timed: { index: number; latencyMs: number }[] = [];
   let refused = 0;
@@ -52,17 +55,22 @@ export async function measureEndToEnd(options: {
   let stopPolling = false;
 
   const expected = options.deliveries.map((delivery) => {
-    const documents = new Map<string, { collection: keyof typeof collections; id: string }>();
-    for (const s of delivery.effects.statuses)
-      documents.set(`s:${s.wamid}`, { collection: "status", id: s.wamid });
+    const effects = new Map<string, Effect>();
+    for (const s of delivery.effects.statuses) {
+      const eventId = statusEventId(s.wamid, s.status, s.timestamp * 1000);
+      effects.set(`s:${eventId}`, { collection: "status", id: s.wamid, eventId });
+    }
     for (const m of delivery.effects.inbound)
-      documents.set(`c:${m.conversationId}`, { collection: "conversation", id: m.conversationId });
-    return [...documents.values()];
+      effects.set(`c:${m.conversationId}`, { collection: "conversation", id: m.conversationId });
+    return [...effects.values()];
   });
-  const visible = async (document: { collection: keyof typeof collections; id: string }) =>
-    (await collections[document.collection].findOne({ _id: document.id } as never, {
-      projection: { _id: 1 },
-    })) !== null;
+  const visible = async (effect: Effect) => {
+    const document = await collections[effect.collection].findOne({ _id: effect.id } as never, {
+      projection: effect.eventId ? { "timeline.eventId": 1 } : { _id: 1 },
+    });
+    if (!document || !effect.eventId) return document !== null;
+    return (document.timeline as { eventId: string }[]).some((entry) => entry.eventId === effect.eventId);
+  };
   // Up to 16 lookups at once per delivery once its first document is there: checked one after another,
   // a delivery of 100 statuses would add 100 round trips to its own latency.
   const checkDelivery = async (index: number) => {
@@ -121,7 +129,7 @@ export async function measureEndToEnd(options: {
   const slowest = slowestFirst(timed).map(({ index, latencyMs }) => ({
     sentAt: new Date(sentAt.get(index)!),
     latencyMs,
-    documents: expected[index]!.length,
+    effects: expected[index]!.length,
   }));
   return {
     deliveries: options.deliveries.length,

@@ -6,6 +6,8 @@ import { inboundMessageBodies } from "../tests/fixtures/meta-webhooks";
 import { statusEvent } from "../tests/fixtures/status-events";
 import { EventProducer } from "../tests/support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
+import { seededRandom } from "./delivery-mix";
+import { statusLifecycle } from "./status-lifecycle";
 
 export interface ApplyRate {
   events: number;
@@ -14,12 +16,18 @@ export interface ApplyRate {
   rssMb: number;
 }
 
-/** 3 statuses for each of events/3 messages, the statuses of a message in shuffled order. */
+/** events statuses of outbound messages through their lifecycle (statusLifecycle): 4 in 10 open a message. */
 export function statusBacklog(events: number, runId: string): MessageStatusEvent[] {
-  const names = ["delivered", "sent", "read"];
-  return Array.from({ length: events }, (_, i) => {
-    const message = Math.floor(i / 3);
-    return statusEvent(`wamid.${runId}.s${message}`, names[i % 3]!, 1_750_000_000 + message + (i % 3));
+  let message = 0;
+  let clock = 1_750_000_000;
+  const next = statusLifecycle({
+    random: seededRandom(20261124),
+    nextId: () => `wamid.${runId}.s${message++}`,
+    clock: () => clock++,
+  });
+  return Array.from({ length: events }, () => {
+    const { wamid, status, timestamp } = next();
+    return statusEvent(wamid, status, timestamp);
   });
 }
 

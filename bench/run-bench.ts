@@ -32,10 +32,10 @@ const log = (message: string) =>
   console.error(`[bench] ${new Date().toISOString().slice(11, 19)} ${message}`);
 const pausesText = (p: ServicePauses) =>
   `event loop delayed up to ${p.eventLoopMaxMs} ms, GC ${p.gcMs} ms (${p.gcOver10Ms} collections of 10 ms or more)`;
-/** "1340 ms (sent 20:25:01.123, 100 documents), ..." */
+/** "1340 ms (sent 20:25:01.123, 100 effects), ..." */
 const slowestList = (result: EndToEndLatency) =>
   result.slowest
-    .map((s) => `${s.latencyMs} ms (sent ${s.sentAt.toISOString().slice(11, 23)}, ${s.documents} documents)`)
+    .map((s) => `${s.latencyMs} ms (sent ${s.sentAt.toISOString().slice(11, 23)}, ${s.effects} effects)`)
     .join(", ");
 
 function serviceEnv(phase: string): Record<string, string> {
