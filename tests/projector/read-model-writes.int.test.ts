@@ -1,14 +1,29 @@
 import { MongoClient } from "mongodb";
 import { applyStatusEvents, messageStatuses } from "../../projector/status/status-store";
+import { evolveMessageStatus } from "../../projector/status/status-timeline";
 import { statusEvent } from "../fixtures/status-events";
 
-// The read-model writes against the real MongoDB-wire server, the way a projector catching up sends them:
-// every partition's batch at once, nearly all of them updates of documents already there.
+// The read-model writes of the status projection against the real MongoDB-wire server.
 const run = process.env.TEST_RUN_ID!;
-const mongo = new MongoClient(process.env.MONGODB_URI!);
+const mongo = new MongoClient(process.env.MONGODB_URI!, { monitorCommands: true });
+const database = mongo.db(`whatsapp_test_${run}_read_model_writes`);
+/** Names of the commands sent to one collection while `work` runs. */
+async function commandsTo(collection: string, work: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+    if (event.command[event.commandName] === collection) sent.push(event.commandName);
+  };
+  mongo.on("commandStarted", listener);
+  try {
+    await work();
+  } finally {
+    mongo.off("commandStarted", listener);
+  }
+  return sent;
+}
 
 afterAll(async () => {
-  await mongo.db(`whatsapp_test_${run}_concurrent_updates`).dropDatabase();
+  await database.dropDatabase();
   await mongo.close();
 });
 
@@ -16,7 +31,7 @@ it("applies three partitions' batches of updates at once without exhausting the 
   // FerretDB 1.24 holds a PostgreSQL connection for every update of a command until the command ends,
   // and each update needs one more: 3 batches x 8 commands x 25 updates in flight deadlocked its pool
   // (every client, even ping, then waited forever).
-  const statuses = messageStatuses(mongo.db(`whatsapp_test_${run}_concurrent_updates`));
+  const statuses = messageStatuses(database, "catch_up");
   const partitions = [0, 1, 2].map((p) => Array.from({ length: 500 }, (_, i) => `wamid.catch-up-${p}-${i}`));
   await Promise.all(
     partitions.map((wamids) =>
@@ -39,3 +54,48 @@ it("applies three partitions' batches of updates at once without exhausting the 
   expect(outcomes).toEqual([0, 1, 2].map(() => ({ applied: 500, duplicates: 0 })));
   expect(await statuses.countDocuments({ status: "delivered" })).toBe(1500);
 }, 60_000);
+
+it("starts from a fresh read when someone else wrote the document after this process did", async () => {
+  // This process remembers what it wrote last and starts the next write of that document from it; a
+  // write by another instance since (a rebalance moved the partition) must not be overwritten.
+  const statuses = messageStatuses(database, "written_elsewhere");
+  const wamid = "wamid.written-elsewhere";
+  await applyStatusEvents(statuses, [statusEvent(wamid, "sent", 2000)]);
+  const mine = (await statuses.findOne({ _id: wamid }))!;
+  const theirs = evolveMessageStatus(mine, statusEvent(wamid, "delivered", 2001)).document;
+  await statuses.replaceOne(
+    { _id: wamid, revision: mine.revision },
+    { ...theirs, revision: mine.revision + 1 },
+  );
+
+  let outcome: unknown;
+  const commands = await commandsTo("written_elsewhere", async () => {
+    outcome = await applyStatusEvents(statuses, [statusEvent(wamid, "read", 2002)]);
+  });
+
+  // Written from memory, refused (revision), read afresh, written again.
+  expect(commands).toEqual(["update", "find", "update"]);
+  const stored = (await statuses.findOne({ _id: wamid }))!;
+  expect(outcome).toEqual({ applied: 1, duplicates: 0 });
+  expect(stored.timeline.map((entry) => entry.status)).toEqual(["sent", "delivered", "read"]);
+  expect(stored).toMatchObject({ status: "read", revision: mine.revision + 2 });
+  expect(stored.deliveredAt).toEqual(new Date(2001_000));
+});
+
+it("takes a redelivered event as a duplicate without reading or writing the document again", async () => {
+  const statuses = messageStatuses(database, "redelivered");
+  const wamid = "wamid.redelivered";
+  await applyStatusEvents(statuses, [
+    statusEvent(wamid, "sent", 3000),
+    statusEvent(wamid, "delivered", 3001),
+  ]);
+
+  let outcome: unknown;
+  const commands = await commandsTo("redelivered", async () => {
+    outcome = await applyStatusEvents(statuses, [statusEvent(wamid, "delivered", 3001)]);
+  });
+
+  expect(commands).toEqual([]);
+  expect(outcome).toEqual({ applied: 0, duplicates: 1 });
+  expect((await statuses.findOne({ _id: wamid }))!.revision).toBe(1);
+});
