@@ -21,27 +21,35 @@ const cacheKey = (collection: Collection<Document>, id: string) => `${collection
  * and FerretDB support: insertOne for a document not there yet, replaceOne upserting on
  * `{_id, revision}` for one that is. A document someone else wrote in between makes the insert or the
  * upsert collide on _id (E11000); those ids are recomputed from a fresh read and written again. The first
- * round starts from the documents this process wrote last where it has them and reads the others by id;
- * every write goes in bounded bulk commands.
+ * round starts from the documents this process wrote last where it has them, takes the ids the caller
+ * expects to be new as absent (an insert, refused if the document is there after all), and reads the
+ * others by id; every write goes in bounded bulk commands. `compute` sees every id each round: the
+ * collided ones as read afresh, the others as they were, so what it counts is the whole batch's.
  */
 export async function writeRevisioned<D extends Document & { _id: string; revision: number }>(
   collection: Collection<D>,
   ids: readonly string[],
   compute: (current: Map<string, D>) => Map<string, D>,
-  maxRounds = 5,
+  options: {
+    /** Ids most likely not stored yet (a message's sent status): written without a read first. */
+    likelyNew?: (id: string) => boolean;
+    maxRounds?: number;
+  } = {},
 ): Promise<void> {
+  const maxRounds = options.maxRounds ?? 5;
   const key = (id: string) => cacheKey(collection as unknown as Collection<Document>, id);
+  const current = new Map<string, D>();
   let pending = [...new Set(ids)];
   for (let round = 1; pending.length > 0; round++) {
-    const current = new Map<string, D>();
-    const unknown: string[] = [];
+    const toRead: string[] = [];
     for (const id of pending) {
       // A retry round collided with someone else's write: only a fresh read will do.
       const written = round === 1 ? (lastWritten.get(key(id)) as D | undefined) : undefined;
+      current.delete(id);
       if (written) current.set(id, written);
-      else unknown.push(id);
+      else if (round > 1 || !options.likelyNew?.(id)) toRead.push(id);
     }
-    for (const [id, document] of await findByIds(collection, unknown)) current.set(id, document);
+    for (const [id, document] of await findByIds(collection, toRead)) current.set(id, document);
     const next = compute(current);
     const operations: AnyBulkWriteOperation<D>[] = [];
     const written: D[] = [];

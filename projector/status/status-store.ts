@@ -16,7 +16,10 @@ export async function ensureStatusIndexes(collection: Collection<MessageStatusDo
   await collection.createIndex({ recipientId: 1 });
 }
 
-/** Applies a batch of status events: one read of the touched messages, one bulk write. */
+/**
+ * Applies a batch of status events: the touched messages' documents (remembered, read, or taken as new for
+ * a sent status), then one bulk write.
+ */
 export async function applyStatusEvents(
   collection: Collection<MessageStatusDocument>,
   events: readonly MessageStatusEvent[],
@@ -24,22 +27,30 @@ export async function applyStatusEvents(
   const byMessage = new Map<string, MessageStatusEvent[]>();
   for (const event of events) byMessage.set(event.wamid, [...(byMessage.get(event.wamid) ?? []), event]);
   let outcome: BatchOutcome = { applied: 0, duplicates: 0 };
-  await writeRevisioned(collection, [...byMessage.keys()], (current) => {
-    outcome = { applied: 0, duplicates: 0 };
-    const next = new Map<string, MessageStatusDocument>();
-    for (const [wamid, messageEvents] of byMessage) {
-      let document = current.get(wamid) ?? null;
-      let changed = false;
-      for (const event of messageEvents) {
-        const result = evolveMessageStatus(document, event);
-        document = result.document;
-        changed ||= result.changed;
-        if (result.changed) outcome.applied++;
-        else outcome.duplicates++;
+  await writeRevisioned(
+    collection,
+    [...byMessage.keys()],
+    (current) => {
+      outcome = { applied: 0, duplicates: 0 };
+      const next = new Map<string, MessageStatusDocument>();
+      for (const [wamid, messageEvents] of byMessage) {
+        let document = current.get(wamid) ?? null;
+        let changed = false;
+        for (const event of messageEvents) {
+          const result = evolveMessageStatus(document, event);
+          document = result.document;
+          changed ||= result.changed;
+          if (result.changed) outcome.applied++;
+          else outcome.duplicates++;
+        }
+        if (changed && document) next.set(wamid, document);
       }
-      if (changed && document) next.set(wamid, document);
-    }
-    return next;
-  });
+      return next;
+    },
+    {
+      // A message's sent status is normally its first: its document is written without a read before.
+      likelyNew: (wamid) => byMessage.get(wamid)!.some((event) => event.status === "sent"),
+    },
+  );
   return outcome;
 }

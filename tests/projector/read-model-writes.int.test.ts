@@ -99,3 +99,33 @@ it("takes a redelivered event as a duplicate without reading or writing the docu
   expect(outcome).toEqual({ applied: 0, duplicates: 1 });
   expect((await statuses.findOne({ _id: wamid }))!.revision).toBe(1);
 });
+
+it("writes a new message's sent status without reading first", async () => {
+  const statuses = messageStatuses(database, "sent_first");
+
+  const commands = await commandsTo("sent_first", () =>
+    applyStatusEvents(statuses, [statusEvent("wamid.sent-first", "sent", 4000)]),
+  );
+
+  expect(commands).toEqual(["insert"]);
+  expect((await statuses.findOne({ _id: "wamid.sent-first" }))!.status).toBe("sent");
+});
+
+it("takes a replayed sent status of a message this process never wrote as a duplicate, after one refused insert", async () => {
+  const statuses = messageStatuses(database, "replayed_sent");
+  const wamid = "wamid.replayed-sent";
+  const sent = statusEvent(wamid, "sent", 5000);
+  const delivered = statusEvent(wamid, "delivered", 5001);
+  const stored = evolveMessageStatus(evolveMessageStatus(null, sent).document, delivered).document;
+  await statuses.insertOne({ ...stored, revision: 1 });
+
+  let outcome: unknown;
+  const commands = await commandsTo("replayed_sent", async () => {
+    outcome = await applyStatusEvents(statuses, [sent, delivered]);
+  });
+
+  // Taken as new (insert, refused on _id), then read: nothing left to write.
+  expect(commands).toEqual(["insert", "find"]);
+  expect(outcome).toEqual({ applied: 0, duplicates: 2 });
+  expect(await statuses.findOne({ _id: wamid })).toMatchObject({ revision: 1, status: "delivered" });
+});
