@@ -1,3 +1,4 @@
+import path from "node:path";
 import { MongoClient } from "mongodb";
 import { signBody } from "../ingress/domain/signature";
 import { stackAddresses } from "./stack-addresses";
@@ -18,6 +19,7 @@ import { killBroker, restartStack, stackKind, stopMongo } from "./stack-faults";
 const stack = stackAddresses();
 
 const runId = `f${Date.now().toString(36)}`;
+const logDirectory = path.resolve(__dirname, "../.stack/logs");
 const appSecret = "faults-app-secret";
 const rate = Number(process.env.FAULTS_RATE ?? 10);
 const outageMs = 10_000;
@@ -27,7 +29,8 @@ const env = {
   MONGODB_DB: `whatsapp_faults_${runId}`,
   WHATSAPP_APP_SECRET: appSecret,
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: "faults-verify",
-  LOG_LEVEL: "warn",
+  // info by default: the logs (.stack/logs/faults-<run>-<service>.log) are what a failed run leaves to read.
+  LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? "info",
 };
 const groups = {
   status: `${env.TOPIC_PREFIX}whatsapp-status-projector`,
@@ -47,7 +50,9 @@ const services = {} as Record<ServiceName, ServiceProcess>;
 const crashes: string[] = [];
 
 async function start(name: ServiceName): Promise<void> {
-  services[name] = await startServiceProcess(name, entries[name], env, 180_000);
+  // Each service's output, kept with the run's data for a post-mortem (a restart appends).
+  const logFile = path.join(logDirectory, `faults-${runId}-${name}.log`);
+  services[name] = await startServiceProcess(name, entries[name], env, 180_000, logFile);
   services[name].child.once("exit", (code, signal) => {
     if (signal !== "SIGKILL" && signal !== "SIGTERM") crashes.push(`${name} exited (${code ?? signal})`);
   });

@@ -25,6 +25,13 @@ export interface ChunkedWriteResult {
   modifiedCount: number;
   /** Operations the server refused, by their index in the whole list (every chunk is still sent). */
   writeErrors: { index: number; code: number | undefined; message: string }[];
+  /**
+   * Operations whose outcome is unknown, by index: every operation of a command the server answered for
+   * fewer than it was sent. FerretDB 1.24 stops an update command at its first refused update (the ones
+   * before are written, the ones after are not, and the refusal is reported as the command's first), and
+   * a server stopping mid-command answers for part. Only with `unanswered: "report"`.
+   */
+  unanswered: number[];
 }
 
 const inserts = <D extends Document>(chunk: readonly AnyBulkWriteOperation<D>[]) => "insertOne" in chunk[0]!;
@@ -44,14 +51,22 @@ function commandChunks(operations: readonly AnyBulkWriteOperation<Document>[]): 
 
 /**
  * Unordered bulk writes, inserts and updates in separate bounded commands, several at once; results and
- * refusals summed. Every operation must be an insert or an upsert. Throws when the server accounts for
- * fewer operations than it was sent.
+ * refusals summed. Every operation must be an insert or an upsert. When the server accounts for fewer
+ * operations of a command than it was sent, throws, or with `unanswered: "report"` lists them (a caller
+ * that can recompute them from a fresh read).
  */
 export async function bulkWriteInChunks<D extends Document>(
   collection: Collection<D>,
   operations: readonly AnyBulkWriteOperation<D>[],
+  options: { unanswered: "throw" | "report" } = { unanswered: "throw" },
 ): Promise<ChunkedWriteResult> {
-  const total: ChunkedWriteResult = { insertedCount: 0, upsertedCount: 0, modifiedCount: 0, writeErrors: [] };
+  const total: ChunkedWriteResult = {
+    insertedCount: 0,
+    upsertedCount: 0,
+    modifiedCount: 0,
+    writeErrors: [],
+    unanswered: [],
+  };
   const chunks = commandChunks(operations as readonly AnyBulkWriteOperation<Document>[]);
   await inParallel(chunks, async (positions) => {
     const chunk = positions.map((position) => operations[position]!);
@@ -75,12 +90,14 @@ export async function bulkWriteInChunks<D extends Document>(
     for (const e of refused)
       total.writeErrors.push({ index: positions[e.index]!, code: e.code, message: e.errmsg ?? "" });
     // Every operation inserted, matched, upserted or was refused. A server stopping mid-command
-    // (FerretDB on SIGTERM, seen in make faults) answered for fewer; the batch must not be committed.
+    // (FerretDB on SIGTERM, seen in make faults) answered for fewer; the batch must not be committed as is.
     const answered = result.insertedCount + result.matchedCount + result.upsertedCount + refused.length;
     if (answered < chunk.length) {
-      throw new Error(
-        `${collection.collectionName}: the server answered for ${answered} of ${chunk.length} writes`,
-      );
+      if (options.unanswered === "report") total.unanswered.push(...positions);
+      else
+        throw new Error(
+          `${collection.collectionName}: the server answered for ${answered} of ${chunk.length} writes`,
+        );
     }
   });
   return total;

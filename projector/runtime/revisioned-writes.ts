@@ -38,6 +38,23 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
 ): Promise<void> {
   const maxRounds = options.maxRounds ?? 5;
   const key = (id: string) => cacheKey(collection as unknown as Collection<Document>, id);
+  try {
+    await writeRounds(collection, ids, compute, options.likelyNew, maxRounds, key);
+  } catch (error) {
+    // What could not be confirmed is forgotten: the next attempt starts from the database.
+    for (const id of ids) lastWritten.delete(key(id));
+    throw error;
+  }
+}
+
+async function writeRounds<D extends Document & { _id: string; revision: number }>(
+  collection: Collection<D>,
+  ids: readonly string[],
+  compute: (current: Map<string, D>) => Map<string, D>,
+  likelyNew: ((id: string) => boolean) | undefined,
+  maxRounds: number,
+  key: (id: string) => string,
+): Promise<void> {
   const current = new Map<string, D>();
   let pending = [...new Set(ids)];
   for (let round = 1; pending.length > 0; round++) {
@@ -47,7 +64,7 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
       const written = round === 1 ? (lastWritten.get(key(id)) as D | undefined) : undefined;
       current.delete(id);
       if (written) current.set(id, written);
-      else if (round > 1 || !options.likelyNew?.(id)) toRead.push(id);
+      else if (round > 1 || !likelyNew?.(id)) toRead.push(id);
     }
     for (const [id, document] of await findByIds(collection, toRead)) current.set(id, document);
     const next = compute(current);
@@ -73,19 +90,24 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
       written.push(stored);
     }
     if (operations.length === 0) return;
-    const { writeErrors } = await bulkWriteInChunks(collection, operations);
-    const refused = new Set(writeErrors.map((e) => e.index));
+    const { writeErrors, unanswered } = await bulkWriteInChunks(collection, operations, {
+      unanswered: "report",
+    });
+    // Refused, or in a command the server answered only in part: recomputed from a fresh read (a write
+    // that did land then shows in the document, and computes to nothing more to write).
+    const unconfirmed = new Set([...writeErrors.map((e) => e.index), ...unanswered]);
     written.forEach((document, index) => {
-      if (refused.has(index)) lastWritten.delete(key(document._id));
+      if (unconfirmed.has(index)) lastWritten.delete(key(document._id));
       else lastWritten.set(key(document._id), document);
     });
-    if (writeErrors.length === 0) return;
-    const conflicts = writeErrors.filter((e) => e.code === duplicateKey);
-    if (conflicts.length !== writeErrors.length || round >= maxRounds) {
+    if (unconfirmed.size === 0) return;
+    const others = writeErrors.filter((e) => e.code !== duplicateKey);
+    if (others.length > 0 || round >= maxRounds) {
       throw new Error(
-        `${writeErrors.length} writes to ${collection.collectionName} refused: ${writeErrors[0]!.message}`,
+        `${unconfirmed.size} writes to ${collection.collectionName} not confirmed after ${round} rounds` +
+          (writeErrors.length > 0 ? `: ${(others[0] ?? writeErrors[0])!.message}` : ""),
       );
     }
-    pending = conflicts.map((e) => written[e.index]!._id);
+    pending = [...unconfirmed].map((index) => written[index]!._id);
   }
 }

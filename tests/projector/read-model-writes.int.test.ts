@@ -129,3 +129,25 @@ it("takes a replayed sent status of a message this process never wrote as a dupl
   expect(outcome).toEqual({ applied: 0, duplicates: 2 });
   expect(await statuses.findOne({ _id: wamid })).toMatchObject({ revision: 1, status: "delivered" });
 });
+
+it("recomputes every write of a command the server answered only in part", async () => {
+  // FerretDB 1.24 stops an update command at its first refused update: the ones after it are neither
+  // written nor answered for. Here the first update is refused (its document was written elsewhere).
+  const statuses = messageStatuses(database, "answered_in_part");
+  const wamids = Array.from({ length: 5 }, (_, i) => `wamid.in-part-${i}`);
+  await applyStatusEvents(
+    statuses,
+    wamids.map((w) => statusEvent(w, "sent", 6000)),
+  );
+  const first = (await statuses.findOne({ _id: wamids[0]! }))!;
+  await statuses.replaceOne({ _id: first._id }, { ...first, revision: first.revision + 1 });
+
+  const outcome = await applyStatusEvents(
+    statuses,
+    wamids.map((w) => statusEvent(w, "delivered", 6001)),
+  );
+
+  expect(outcome).toEqual({ applied: 5, duplicates: 0 });
+  const stored = await statuses.find({}).toArray();
+  expect(stored.map((d) => [d._id, d.status]).sort()).toEqual(wamids.map((w) => [w, "delivered"]));
+});

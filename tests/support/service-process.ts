@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -27,12 +28,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs a service (compiled, dist/...) as its own process and waits until its /readyz answers 200. */
+/**
+ * Runs a service (compiled, dist/...) as its own process and waits until its /readyz answers 200. Its
+ * output is kept in memory, and appended to logFile as it comes when one is given.
+ */
 export async function startServiceProcess(
   name: string,
   entry: string,
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
+  logFile?: string,
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   // Compiled services run as they ship; a TypeScript entry (the benchmark's baseline) runs through tsx.
@@ -47,8 +52,15 @@ export async function startServiceProcess(
     },
   );
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
+  const file = logFile ? createWriteStream(logFile, { flags: "a" }) : undefined;
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+    file?.write(chunk);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  child.once("exit", () => file?.end());
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
