@@ -23,7 +23,7 @@ export interface LifecycleOptions {
  * The statuses of a business's outbound messages through their lifecycle: every message is sent, then
  * delivered `deliveredAfter` statuses later, and `readShare` of them read `readAfter` statuses after
  * that. Once the first messages come due, about 4 statuses in 10 open a new message (one document
- * inserted) and the others change a message seen before (one document read and replaced), as a real
+ * inserted) and the others change a message seen before (one document replaced), as a real
  * status stream does; a stream of fresh wamids alone would only ever insert.
  */
 export function statusLifecycle(options: LifecycleOptions): () => StatusEffect {

@@ -34,18 +34,21 @@ export interface ChunkedWriteResult {
   unanswered: number[];
 }
 
-const inserts = <D extends Document>(chunk: readonly AnyBulkWriteOperation<D>[]) => "insertOne" in chunk[0]!;
+/** The operations one command carries, by position in the whole list: inserts only, or updates only. */
+interface CommandChunk {
+  updates: boolean;
+  positions: number[];
+}
 
-/** Positions in the whole list of the operations one command carries: inserts only, or updates only. */
-function commandChunks(operations: readonly AnyBulkWriteOperation<Document>[]): number[][] {
+function commandChunks(operations: readonly AnyBulkWriteOperation<Document>[]): CommandChunk[] {
   const inserts: number[] = [];
-  const others: number[] = [];
-  operations.forEach((operation, index) => ("insertOne" in operation ? inserts : others).push(index));
-  const chunks: number[][] = [];
+  const updates: number[] = [];
+  operations.forEach((operation, index) => ("insertOne" in operation ? inserts : updates).push(index));
+  const chunks: CommandChunk[] = [];
   for (let start = 0; start < inserts.length; start += insertsPerCommand)
-    chunks.push(inserts.slice(start, start + insertsPerCommand));
-  for (let start = 0; start < others.length; start += updatesPerCommand)
-    chunks.push(others.slice(start, start + updatesPerCommand));
+    chunks.push({ updates: false, positions: inserts.slice(start, start + insertsPerCommand) });
+  for (let start = 0; start < updates.length; start += updatesPerCommand)
+    chunks.push({ updates: true, positions: updates.slice(start, start + updatesPerCommand) });
   return chunks;
 }
 
@@ -68,17 +71,17 @@ export async function bulkWriteInChunks<D extends Document>(
     unanswered: [],
   };
   const chunks = commandChunks(operations as readonly AnyBulkWriteOperation<Document>[]);
-  await inParallel(chunks, async (positions) => {
+  await inParallel(chunks, async ({ updates, positions }) => {
     const chunk = positions.map((position) => operations[position]!);
     let result: { insertedCount: number; upsertedCount: number; modifiedCount: number; matchedCount: number };
     let refused: { index: number; code: number | undefined; errmsg?: string }[] = [];
     try {
-      result = inserts(chunk)
-        ? await collection.bulkWrite(chunk, { ordered: false })
-        : await updatesInFlight.runExclusive(
+      result = updates
+        ? await updatesInFlight.runExclusive(
             () => collection.bulkWrite(chunk, { ordered: false }),
             chunk.length,
-          );
+          )
+        : await collection.bulkWrite(chunk, { ordered: false });
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       result = error.result;

@@ -14,7 +14,7 @@ const duplicateKey = 11000;
  * 10,000 documents: about 50 s of the bench's 200 deliveries/s, a few MB.
  */
 const lastWritten = new LRUCache<string, Document>({ max: 10_000 });
-const cacheKey = (collection: Collection<Document>, id: string) => `${collection.namespace}\u0000${id}`;
+const cacheKey = (collection: { namespace: string }, id: string) => `${collection.namespace}\u0000${id}`;
 
 /**
  * Writes computed documents with optimistic concurrency, using only classic operations both MongoDB
@@ -36,13 +36,11 @@ export async function writeRevisioned<D extends Document & { _id: string; revisi
     maxRounds?: number;
   } = {},
 ): Promise<void> {
-  const maxRounds = options.maxRounds ?? 5;
-  const key = (id: string) => cacheKey(collection as unknown as Collection<Document>, id);
   try {
-    await writeRounds(collection, ids, compute, options.likelyNew, maxRounds, key);
+    await writeRounds(collection, ids, compute, options.likelyNew, options.maxRounds ?? 5);
   } catch (error) {
     // What could not be confirmed is forgotten: the next attempt starts from the database.
-    for (const id of ids) lastWritten.delete(key(id));
+    for (const id of ids) lastWritten.delete(cacheKey(collection, id));
     throw error;
   }
 }
@@ -53,8 +51,8 @@ async function writeRounds<D extends Document & { _id: string; revision: number 
   compute: (current: Map<string, D>) => Map<string, D>,
   likelyNew: ((id: string) => boolean) | undefined,
   maxRounds: number,
-  key: (id: string) => string,
 ): Promise<void> {
+  const key = (id: string) => cacheKey(collection, id);
   const current = new Map<string, D>();
   let pending = [...new Set(ids)];
   for (let round = 1; pending.length > 0; round++) {

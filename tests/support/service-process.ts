@@ -60,7 +60,8 @@ export async function startServiceProcess(
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  child.once("exit", () => file?.end());
+  // "close", not "exit": output can still arrive after the process exits, and a write after end throws.
+  child.once("close", () => file?.end());
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
