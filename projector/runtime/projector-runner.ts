@@ -86,6 +86,8 @@ export async function startProjector<E>(
   const consumer = kafka.consumer({
     groupId: settings.CONSUMER_GROUP,
     maxBytesPerPartition: settings.MAX_BATCH_BYTES,
+    minBytes: settings.FETCH_MIN_BYTES,
+    maxWaitTimeInMs: settings.FETCH_MAX_WAIT_MS,
     // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
     retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
   });

@@ -15,6 +15,14 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
       desc: "partitions of topics the service creates when missing",
     }),
     MAX_BATCH_BYTES: positiveInt({ default: 1048576, desc: "bytes fetched per partition per batch" }),
+    FETCH_MIN_BYTES: positiveInt({
+      default: 1,
+      desc: "bytes the broker gathers before it answers a fetch (or FETCH_MAX_WAIT_MS passes)",
+    }),
+    FETCH_MAX_WAIT_MS: positiveInt({
+      default: 5000,
+      desc: "longest the broker holds a fetch while fewer than FETCH_MIN_BYTES are there",
+    }),
   };
 }
 
