@@ -10,7 +10,7 @@ import { deliveryMix, eventCount, sign, type SignedDelivery } from "./delivery-m
 import { measureEndToEnd, type EndToEndLatency } from "./end-to-end-latency";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "./http-load";
 import { inboundBacklog, measureApplyRate, preload, rssMegabytes, statusBacklog } from "./projector-rate";
-import { removeRunData } from "./run-data";
+import { removeRunData } from "../tests/support/run-data";
 import { observedAbove, pausesBetween, scrapeMetrics, type ServicePauses } from "./service-pauses";
 
 /**

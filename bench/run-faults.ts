@@ -2,6 +2,7 @@ import path from "node:path";
 import { MongoClient } from "mongodb";
 import { signBody } from "../ingress/domain/signature";
 import { stackAddresses } from "./stack-addresses";
+import { removeRunData } from "../tests/support/run-data";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { deliveryMix, seededRandom, sign, statusPayload, type SignedDelivery } from "./delivery-mix";
 import { auditEffects, type Audit } from "./effects-audit";
@@ -232,6 +233,16 @@ async function main(): Promise<void> {
   // Every failed check (lost, duplicated, 200 during an outage, a dead service, a refused request in
   // the log, an unexpected answer) is a detail of its scenario.
   const allPassed = results.every((r) => r.audit.details.length === 0);
+  // A passed run's topics and database go (BENCH_KEEP_DATA=1 keeps them); a failed run's stay, to look into.
+  if (allPassed && process.env.BENCH_KEEP_DATA !== "1") {
+    const removed = await removeRunData({
+      brokers: stack.KAFKA_BROKERS,
+      mongoUri: stack.MONGODB_URI,
+      topicPrefix: env.TOPIC_PREFIX,
+      databasePrefix: env.MONGODB_DB,
+    });
+    log(`removed ${removed.topics} topics and ${removed.databases} databases of this run`);
+  } else log(`kept topics ${env.TOPIC_PREFIX}* and database ${env.MONGODB_DB}`);
   console.log(
     `\nwhatsapp-events faults, ${new Date().toISOString().slice(0, 10)}, ${kind} stack, steady load ${rate} deliveries/s`,
   );

@@ -2,11 +2,13 @@ import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 
 /**
- * Removes what a benchmark or fault run wrote: its Kafka topics (by name prefix) and its databases on
+ * Removes what a test, benchmark or fault run wrote: its Kafka topics (by name prefix) and its databases on
  * the MongoDB-wire server (by name prefix). A `make bench` writes about 2 GB of Kafka log segments
  * (2,020 MB at its peak from a fresh clone, back to 15 MB after, 2026-11-24) and 400,000 documents;
  * kept, they filled the disk run after run, and the database's background maintenance of the
  * preloaded read models (autovacuum) ran during the end-to-end measurement that follows them.
+ * Test runs left about 10 topics and 3 databases each (95 databases on the stack of this checkout by
+ * 2026-11-25), which slowed the MongoDB-wire server's metadata and filled Kafka's log directory.
  * Schema registry subjects are left: they are a few kilobytes each.
  */
 export async function removeRunData(options: {
@@ -16,7 +18,7 @@ export async function removeRunData(options: {
   databasePrefix: string;
 }): Promise<{ topics: number; databases: number }> {
   const kafka = new Kafka({
-    clientId: "whatsapp-events-bench-cleanup",
+    clientId: "whatsapp-events-run-cleanup",
     brokers: options.brokers.split(","),
     logLevel: logLevel.NOTHING,
   });
