@@ -15,6 +15,10 @@ POSTGRES_PORT="${POSTGRES_PORT:-5433}"
 # update's transaction: updates in flight beyond the pool deadlock FerretDB for every client. The
 # projectors keep their updates in flight well below this (projector/runtime/mongo-batches.ts).
 FERRETDB_POOL_CONNECTIONS=150
+# Go's garbage collector target for FerretDB (Go's default: 100). Its collector took about a sixth of
+# FerretDB's CPU at 200 deliveries/s; at 200 FerretDB used 15 CPU-seconds instead of 17-18 over the same
+# end-to-end run, for a resident size of about 200 MB instead of 90 (2026-11-25).
+FERRETDB_GOGC="${FERRETDB_GOGC:-200}"
 JAEGER_UI_PORT=16686
 
 start_kafka() {
@@ -105,7 +109,7 @@ start_ferretdb() {
     <"$NATIVE_DIR/ferretdb/postgres-gin-twins.sql" >>"$LOG_DIR/postgres.log" 2>&1 \
     || { log "could not install the GIN twins of FerretDB's indexes; see $LOG_DIR/postgres.log"; exit 1; }
   mkdir -p "$STATE_DIR/ferretdb"
-  start_process ferretdb "$FERRETDB_BIN" --handler=pg \
+  GOGC="$FERRETDB_GOGC" start_process ferretdb "$FERRETDB_BIN" --handler=pg \
     --postgresql-url="postgres://postgres@127.0.0.1:$POSTGRES_PORT/ferretdb?pool_max_conns=$FERRETDB_POOL_CONNECTIONS" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$STATE_DIR/ferretdb" \
     --debug-addr=127.0.0.1:8089 --telemetry=disable --log-level=warn
