@@ -7,8 +7,8 @@ import { MongoClient } from "mongodb";
  * (2,020 MB at its peak from a fresh clone, back to 15 MB after, 2026-11-24) and 400,000 documents;
  * kept, they filled the disk run after run, and the database's background maintenance of the
  * preloaded read models (autovacuum) ran during the end-to-end measurement that follows them.
- * Test runs left about 10 topics and 3 databases each (95 databases on the stack of this checkout by
- * 2026-11-25), which slowed the MongoDB-wire server's metadata and filled Kafka's log directory.
+ * Test runs left about 10 topics and 3 databases each: 95 databases had accumulated on the stack of
+ * this checkout by 2026-11-25.
  * Schema registry subjects are left: they are a few kilobytes each.
  */
 export async function removeRunData(options: {
