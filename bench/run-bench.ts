@@ -320,6 +320,8 @@ async function main(): Promise<void> {
     await removeBenchData(projector.name);
   }
   const [statusRate, conversationRate] = rates as [(typeof rates)[0], (typeof rates)[0]];
+  // What is left: the ingress, baseline and broker-ceiling topics (about 2 GB of segments).
+  await removeBenchData();
 
   const ratio = ingressMax.deliveriesPerSecond / baselineMax.deliveriesPerSecond;
   const ingressRecordsPerSecond = ingressMax.deliveriesPerSecond * records.perDelivery;
