@@ -6,6 +6,7 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY contracts ./contracts
 COPY runtime ./runtime
+COPY cli ./cli
 COPY ingress ./ingress
 COPY projector ./projector
 COPY scripts ./scripts

@@ -1,4 +1,5 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import { ConfluentSchemaRegistryCompatibilityError } from "@kafkajs/confluent-schema-registry/dist/errors";
 import { topicContracts, topicName, topicSchema, valueSubject, type TopicId } from "./topics";
 
 /** Attempts at registering one subject when services starting together race on it (see below). */
@@ -27,11 +28,11 @@ export class ContractSerde {
 
   /**
    * Services starting together race on a new subject: each sees no compatibility rule, registers, then
-   * sets the rule. Two ways to lose that race: Apicurio refuses the second setting ("already exists"),
-   * or a service reads the subject's rule after another registered the schema but before it set the
-   * rule, and Apicurio answers NONE (`make up` failed so on 2026-11-24: "BACKWARD_TRANSITIVE != NONE").
-   * A later attempt finds the rule in place and only looks the schema up. A subject an operator set to
-   * NONE still fails, after the attempts, with the library's message.
+   * sets the rule. Two ways to lose that race: Apicurio refuses the second setting (409 Conflict), or a
+   * service reads the subject's rule after another registered the schema but before it set the rule,
+   * sees NONE and the library throws its compatibility error. A later attempt finds the rule in place
+   * and only looks the schema up. A subject set to another rule, or an incompatible schema (also 409),
+   * still fails after the attempts, with the library's error.
    */
   private async registerSchema(topic: TopicId, attempt = 1): Promise<number> {
     try {
@@ -41,8 +42,7 @@ export class ContractSerde {
       );
       return id;
     } catch (error) {
-      const lostTheRace = /already exists|!= NONE\)/i.test((error as Error).message);
-      if (attempt >= registrationAttempts || !lostTheRace) throw error;
+      if (attempt >= registrationAttempts || !lostRegistrationRace(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       return this.registerSchema(topic, attempt + 1);
     }
@@ -70,4 +70,11 @@ export class ContractSerde {
   topic(topic: TopicId): string {
     return topicName(topic, this.topicPrefix);
   }
+}
+
+/** The registry's answer when two services register the same subject at once (see registerSchema). */
+export function lostRegistrationRace(error: unknown): boolean {
+  if (error instanceof ConfluentSchemaRegistryCompatibilityError) return true;
+  // The library's HTTP errors are not exported; they carry the registry's status code.
+  return typeof error === "object" && error !== null && "status" in error && error.status === 409;
 }

@@ -1,9 +1,12 @@
 import { readSchemaFile, type AvroSchema } from "./schema-files";
 
+/** The parts of a parsed webhook delivery; each goes to the one topic whose contract names it. */
+export type DeliveryPart = "raw" | "statuses" | "inboundMessages" | "businessEvents";
+
 /**
  * The topic catalogue: names, keys and schemas are a public contract for downstream teams
  * (contracts/asyncapi.yaml describes the same). Schemas are registered under TopicNameStrategy
- * subjects, `<topic>-value`.
+ * subjects, `<topic>-value`. Every user of a topic reads it from here.
  */
 export interface TopicContract {
   /** Topic name without the deployment's TOPIC_PREFIX. */
@@ -14,6 +17,10 @@ export interface TopicContract {
   readonly retentionMs: number;
   /** Largest record the topic accepts (max.message.bytes); the raw topic holds whole bodies of up to 3 MB. */
   readonly maxMessageBytes: number;
+  /** The part of a parsed webhook delivery written here; null when the ingress does not write the topic. */
+  readonly deliveryPart: DeliveryPart | null;
+  /** The topic's value of the `topic` label on record counters: short and without the prefix. */
+  readonly metricLabel: string;
 }
 
 const oneMebibyte = 1024 * 1024;
@@ -25,6 +32,8 @@ export const topicContracts = {
     key: "WABA id of the delivery's first entry; the request id when there is none",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "raw",
+    metricLabel: "raw",
   },
   messageStatus: {
     name: "whatsapp.message.status.v1",
@@ -32,6 +41,8 @@ export const topicContracts = {
     key: "wamid of the outbound message",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "statuses",
+    metricLabel: "status",
   },
   inboundMessage: {
     name: "whatsapp.message.inbound.v1",
@@ -39,6 +50,8 @@ export const topicContracts = {
     key: "<phone_number_id>:<wa_id>",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "inboundMessages",
+    metricLabel: "inbound",
   },
   businessEvent: {
     name: "whatsapp.business.event.v1",
@@ -46,6 +59,8 @@ export const topicContracts = {
     key: "WABA id",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "businessEvents",
+    metricLabel: "business",
   },
   deadLetter: {
     name: "whatsapp.deadletter.v1",
@@ -53,10 +68,25 @@ export const topicContracts = {
     key: "the original record's key",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: null,
+    metricLabel: "deadletter",
   },
 } as const satisfies Record<string, TopicContract>;
 
 export type TopicId = keyof typeof topicContracts;
+
+export const topicIds = Object.keys(topicContracts) as TopicId[];
+
+export interface DeliveryTopic {
+  readonly topic: TopicId;
+  readonly part: DeliveryPart;
+}
+
+/** The topics the ingress writes a webhook delivery to, each with the part it takes, raw record first. */
+export const deliveryTopics: readonly DeliveryTopic[] = topicIds.flatMap((topic) => {
+  const part = topicContracts[topic].deliveryPart;
+  return part === null ? [] : [{ topic, part }];
+});
 
 /** The topic's name in a deployment: TOPIC_PREFIX + contract name. */
 export function topicName(topic: TopicId, prefix: string): string {

@@ -1,16 +1,8 @@
 import { str } from "envalid";
-import {
-  positiveInt,
-  readSettings,
-  secretList,
-  stackSettingSpecs,
-  tcpPort,
-  whatsappSettingSpecs,
-} from "../runtime/settings";
+import { positiveInt, readSettings, secretList, stackSettingSpecs, tcpPort } from "../runtime/settings";
 
 export const ingressSettingSpecs = {
   ...stackSettingSpecs,
-  ...whatsappSettingSpecs,
   // Optional here: active whatsapp_configs documents may supply them instead (checked at start-up).
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: secretList({
     default: [],

@@ -82,19 +82,6 @@ export const stackSettingSpecs = {
   }),
 };
 
-/** Settings of the WhatsApp Cloud API app (the variables of Meta's setup guide). */
-export const whatsappSettingSpecs = {
-  WHATSAPP_WABA_ID: str({ default: "", desc: "WhatsApp Business Account id" }),
-  WHATSAPP_PHONE_NUMBER_ID: str({ default: "", desc: "business phone number id" }),
-  WHATSAPP_ACCESS_TOKEN: str({ default: "", desc: "Graph API access token" }),
-  WHATSAPP_API_VERSION: makeValidator<string>((raw) => {
-    if (!/^v\d+\.\d+$/.test(raw)) throw new EnvError(`"${raw}" is not a Graph API version like v23.0`);
-    return raw;
-  })({ default: "v23.0" }),
-  WHATSAPP_WEBHOOK_VERIFY_TOKEN: secretList({ desc: "verify token(s) of the webhook handshake" }),
-  WHATSAPP_APP_SECRET: secretList({ desc: "app secret(s) that sign X-Hub-Signature-256" }),
-};
-
 /**
  * Validates `env` (the process environment plus `.env`) against `specs`.
  * Throws one SettingsError that names every missing or malformed variable.

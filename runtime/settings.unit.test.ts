@@ -1,6 +1,11 @@
-import { readSettings, SettingsError, stackSettingSpecs, whatsappSettingSpecs } from "./settings";
+import { positiveInt, readSettings, secretList, SettingsError, stackSettingSpecs } from "./settings";
 
-const specs = { ...stackSettingSpecs, ...whatsappSettingSpecs };
+const specs = {
+  ...stackSettingSpecs,
+  WHATSAPP_WEBHOOK_VERIFY_TOKEN: secretList({ desc: "verify token(s) of the webhook handshake" }),
+  WHATSAPP_APP_SECRET: secretList({ desc: "app secret(s) that sign X-Hub-Signature-256" }),
+  PUBLISH_TIMEOUT_MS: positiveInt({ default: 5000 }),
+};
 const required = { WHATSAPP_WEBHOOK_VERIFY_TOKEN: "verify", WHATSAPP_APP_SECRET: "secret" };
 
 describe("readSettings", () => {
@@ -24,7 +29,7 @@ describe("readSettings", () => {
       readSettings(specs, {
         KAFKA_BROKERS: "no-port-here",
         MONGODB_URI: "http://x",
-        WHATSAPP_API_VERSION: "23",
+        PUBLISH_TIMEOUT_MS: "soon",
       });
     } catch (error) {
       caught = error;
@@ -34,7 +39,7 @@ describe("readSettings", () => {
     expect(Object.keys(problems).sort()).toEqual([
       "KAFKA_BROKERS",
       "MONGODB_URI",
-      "WHATSAPP_API_VERSION",
+      "PUBLISH_TIMEOUT_MS",
       "WHATSAPP_APP_SECRET",
       "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
     ]);
@@ -44,7 +49,7 @@ describe("readSettings", () => {
 
   it("never echoes a secret's value", () => {
     try {
-      readSettings(specs, { ...required, WHATSAPP_API_VERSION: "bad" });
+      readSettings(specs, { ...required, PUBLISH_TIMEOUT_MS: "bad" });
     } catch (error) {
       expect((error as Error).message).not.toContain("secret");
       expect((error as Error).message).not.toContain("verify");

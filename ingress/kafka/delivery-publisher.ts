@@ -1,8 +1,8 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { IHeaders, Message, Producer, TopicMessages } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
-import type { TopicId } from "../../contracts/topics";
-import type { Keyed, ParsedDelivery } from "../domain/delivery-parser";
+import type { ParsedDelivery } from "../domain/delivery-parser";
+import { recordsByTopic } from "../domain/delivery-topics";
 import { ProduceCoalescer } from "./produce-coalescer";
 
 /** Kafka did not acknowledge the delivery in time (or refused it): the caller must not answer 200. */
@@ -61,31 +61,24 @@ export class DeliveryPublisher {
   }
 
   private async encode(delivery: ParsedDelivery): Promise<{ topicMessages: TopicMessages[]; span: Span }> {
-    const groups = (
-      [
-        ["rawWebhook", [delivery.raw]],
-        ["messageStatus", delivery.statuses],
-        ["inboundMessage", delivery.inboundMessages],
-        ["businessEvent", delivery.businessEvents],
-      ] as [TopicId, Keyed<unknown>[]][]
-    ).filter(([, events]) => events.length > 0);
-    const topics = groups.map(([topic]) => this.serde.topic(topic));
+    const groups = recordsByTopic(delivery).filter(({ records }) => records.length > 0);
+    const topics = groups.map(({ topic }) => this.serde.topic(topic));
     const span = tracer.startSpan("send", {
       kind: SpanKind.PRODUCER,
       attributes: {
         "messaging.system": "kafka",
         "messaging.operation.type": "send",
         "messaging.operation.name": "send",
-        "messaging.batch.message_count": groups.reduce((count, [, events]) => count + events.length, 0),
+        "messaging.batch.message_count": groups.reduce((count, { records }) => count + records.length, 0),
         "whatsapp.topics": topics,
       },
     });
     const headers: IHeaders = {};
     propagation.inject(trace.setSpan(context.active(), span), headers);
     const topicMessages = await Promise.all(
-      groups.map(async ([topic, events], index): Promise<TopicMessages> => {
+      groups.map(async ({ topic, records }, index): Promise<TopicMessages> => {
         const messages: Message[] = await Promise.all(
-          events.map(async (event) => ({
+          records.map(async (event) => ({
             key: event.key,
             value: await this.serde.encode(topic, event.value),
             headers,

@@ -1,3 +1,4 @@
+import { topicName } from "../../contracts/topics";
 import { statusDelivery, statusObject, wamid } from "../fixtures/meta-webhooks";
 import { readTopic } from "../support/kafka-records";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
@@ -72,7 +73,7 @@ maybe(
 
     const wanted = new Set(acknowledged);
     const raw = await readTopic(
-      `${prefix}whatsapp.webhook.raw.v1`,
+      topicName("rawWebhook", prefix),
       (records) => [...wanted].every((id) => records.some((r) => r.value.requestId === id)),
       60_000,
     );

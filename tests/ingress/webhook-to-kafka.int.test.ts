@@ -1,3 +1,4 @@
+import { topicName } from "../../contracts/topics";
 import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
 import { readIngressSettings } from "../../ingress/ingress-settings";
 import { signBody } from "../../ingress/domain/signature";
@@ -21,10 +22,10 @@ import { postWebhook, webhookPath } from "../support/webhook-client";
 // The ingress in-process against the real stack: Kafka, schema registry, MongoDB-wire server.
 const prefix = `${process.env.TOPIC_PREFIX}ingress.`;
 const topics = {
-  raw: `${prefix}whatsapp.webhook.raw.v1`,
-  status: `${prefix}whatsapp.message.status.v1`,
-  inbound: `${prefix}whatsapp.message.inbound.v1`,
-  business: `${prefix}whatsapp.business.event.v1`,
+  raw: topicName("rawWebhook", prefix),
+  status: topicName("messageStatus", prefix),
+  inbound: topicName("inboundMessage", prefix),
+  business: topicName("businessEvent", prefix),
 };
 const secrets = { old: "int-secret-old", current: "int-secret-current" };
 

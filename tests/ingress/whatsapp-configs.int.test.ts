@@ -1,5 +1,5 @@
 import { MongoClient } from "mongodb";
-import { whatsappConfigs } from "../../ingress/configuration/whatsapp-config-store";
+import { whatsappConfigs } from "../../ingress/configuration/config-cache";
 import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
 import { readIngressSettings } from "../../ingress/ingress-settings";
 import { createLogger } from "../../runtime/logger";

@@ -2,17 +2,17 @@ import type { Collection, Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import { resolveCredentials, type WebhookCredentials, type WhatsAppConfig } from "./webhook-credentials";
 
-export const whatsappConfigsCollection = "whatsapp_configs";
-
+/** The whatsapp_configs collection: one document per business phone number. */
 export function whatsappConfigs(db: Db): Collection<WhatsAppConfig> {
-  return db.collection<WhatsAppConfig>(whatsappConfigsCollection);
+  return db.collection<WhatsAppConfig>("whatsapp_configs");
 }
 
 /**
- * The credentials the ingress checks against, refreshed from whatsapp_configs every `refreshMs`.
- * When MongoDB cannot be read, the last known credentials stay (or the environment's, before any read).
+ * A polling cache of the credentials the ingress checks against, re-read from whatsapp_configs every
+ * `refreshMs`. When MongoDB cannot be read, the last known credentials stay (or the environment's,
+ * before any read).
  */
-export class WebhookCredentialsCache {
+export class ConfigCache {
   private credentials: WebhookCredentials;
   private timer: NodeJS.Timeout | undefined;
   private loadedOnce = false;
@@ -33,10 +33,6 @@ export class WebhookCredentialsCache {
   /** Ready when there is at least one secret and one token to check against. */
   isReady(): boolean {
     return this.credentials.appSecrets.length > 0 && this.credentials.verifyTokens.length > 0;
-  }
-
-  hasLoaded(): boolean {
-    return this.loadedOnce;
   }
 
   async refresh(): Promise<void> {

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
-import { readSettings, stackSettingSpecs } from "../../runtime/settings";
-import { maskSecret } from "./webhook-credentials";
-import { whatsappConfigs } from "./whatsapp-config-store";
+import { whatsappConfigs } from "../ingress/configuration/config-cache";
+import { maskSecret } from "../ingress/configuration/webhook-credentials";
+import { readSettings, stackSettingSpecs } from "../runtime/settings";
 
 const usage = `Manage whatsapp_configs (the ingress re-reads them every WHATSAPP_CONFIG_REFRESH_MS):
   npm run config -- add --waba-id ID --phone-number-id ID --access-token TOKEN --verify-token TOKEN --app-secret SECRET

@@ -1,0 +1,129 @@
+import Koa from "koa";
+import { counted, freshIngressMetrics, recordingLogger, serve } from "../../tests/support/http-harness";
+import { statusDelivery, statusObject, wamid } from "../../tests/fixtures/meta-webhooks";
+import { signBody } from "../domain/signature";
+import type { ParsedDelivery } from "../domain/delivery-parser";
+import { createWebhookRoutes, webhookPath } from "./webhook-routes";
+
+describe("createWebhookRoutes", () => {
+  const metrics = freshIngressMetrics();
+  const { logger, lines } = recordingLogger();
+  const published: ParsedDelivery[] = [];
+  let kafkaAcknowledges = true;
+  let server: Awaited<ReturnType<typeof serve>>;
+  const appSecret = "app-secret";
+  const body = Buffer.from(
+    JSON.stringify(statusDelivery([statusObject(wamid("routes"), "read", 1750263774)])),
+  );
+
+  beforeAll(async () => {
+    const app = new Koa();
+    app.use(
+      createWebhookRoutes({
+        credentials: () => ({
+          appSecrets: [appSecret],
+          verifyTokens: ["verify-token"],
+          source: "environment",
+        }),
+        publish: async (delivery) => {
+          if (!kafkaAcknowledges) throw new Error("no leader");
+          published.push(delivery);
+          return 2;
+        },
+        metrics,
+        logger,
+        maxBodyBytes: 1024,
+      }),
+    );
+    server = await serve(app);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    lines.length = 0;
+    published.length = 0;
+    kafkaAcknowledges = true;
+  });
+
+  const post = (
+    payload: Buffer,
+    signature: string | null = signBody(payload, appSecret),
+    path = webhookPath,
+  ) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(signature ? { "x-hub-signature-256": signature } : {}),
+      },
+      body: payload,
+    });
+
+  it("echoes the verification challenge for a verify token, and refuses others", async () => {
+    const ok = await fetch(
+      `${server.url}${webhookPath}?hub.mode=subscribe&hub.verify_token=verify-token&hub.challenge=1158201444`,
+    );
+    expect([ok.status, await ok.text(), ok.headers.get("content-type")]).toEqual([
+      200,
+      "1158201444",
+      "text/plain; charset=utf-8",
+    ]);
+    const wrong = await fetch(
+      `${server.url}${webhookPath}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
+    );
+    expect([wrong.status, await wrong.text()]).toEqual([403, "verification refused"]);
+    const missing = await fetch(`${server.url}${webhookPath}/?hub.mode=subscribe`);
+    expect(missing.status).toBe(400);
+    expect(lines.map((line) => [line.status, line.msg])).toEqual([
+      [403, "verification handshake refused"],
+      [400, "verification handshake refused"],
+    ]);
+    expect(await counted(metrics.requests, { outcome: "handshake_ok" })).toBe(1);
+    expect(await counted(metrics.requests, { outcome: "handshake_refused" })).toBe(1);
+    expect(await counted(metrics.requests, { outcome: "handshake_bad_request" })).toBe(1);
+  });
+
+  it("answers a signed delivery 200 EVENT_RECEIVED after publishing it, with the id its records carry", async () => {
+    for (const path of [webhookPath, `${webhookPath}/`]) {
+      const response = await post(body, undefined, path);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe("EVENT_RECEIVED");
+      expect(response.headers.get("x-request-id")).toBe(published.at(-1)?.raw.value.requestId);
+    }
+    expect(published.map((delivery) => delivery.raw.value.body)).toEqual([body, body]);
+    expect(published[0]!.raw.value.requestId).not.toBe(published[1]!.raw.value.requestId);
+  });
+
+  it("puts X-Request-Id on every refused POST: 401, 413, 503", async () => {
+    const refused = [
+      await post(body, null),
+      await post(Buffer.alloc(1025, "x")),
+      await ((kafkaAcknowledges = false), post(body)),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([401, 413, 503]);
+    for (const response of refused) expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused[2]!.headers.get("retry-after")).toBe("5");
+    expect(published).toEqual([]);
+    expect(lines.map((line) => line.msg)).toEqual([
+      "signature refused; nothing written",
+      "body over the limit refused",
+      "delivery not acknowledged by Kafka; answering 503 so Meta retries",
+    ]);
+  });
+
+  it("answers other methods 405 with Allow: GET, POST", async () => {
+    for (const method of ["PUT", "DELETE", "PATCH"]) {
+      const response = await fetch(`${server.url}${webhookPath}`, { method });
+      expect([response.status, response.headers.get("allow"), await response.text()]).toEqual([
+        405,
+        "GET, POST",
+        "method not allowed",
+      ]);
+    }
+  });
+
+  it("leaves the operations endpoints to the service, and counts no request in flight afterwards", async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(404);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
+  });
+});
