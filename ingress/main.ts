@@ -1,7 +1,12 @@
 import { ingressTelemetry } from "./telemetry";
-import { runIngress } from "./ingress-service";
+import { createLogger } from "../runtime/logger";
+import { runMain, stopOnSignals } from "../runtime/service";
+import { serviceNames } from "../runtime/service-names";
+import { startIngress } from "./ingress-service";
+import { readIngressSettings } from "./ingress-settings";
 
-runIngress(ingressTelemetry).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+runMain(async () => {
+  const settings = readIngressSettings();
+  const logger = createLogger(serviceNames.ingress, settings.LOG_LEVEL);
+  stopOnSignals(await startIngress(settings, logger), logger, ingressTelemetry);
 });

@@ -4,21 +4,21 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-# name:entry:port for every service that exists in dist/.
+# name:entry:port:projection for every service that exists in dist/ (projectors share one entry).
 services=(
-  "ingress:dist/ingress/main.js:3000"
-  "status-projector:dist/projector/status/main.js:3001"
-  "conversation-projector:dist/projector/conversation/main.js:3002"
+  "ingress:dist/ingress/main.js:3000:"
+  "status-projector:dist/projector/main.js:3001:status"
+  "conversation-projector:dist/projector/main.js:3002:conversation"
 )
 
 for service in "${services[@]}"; do
-  IFS=: read -r name entry port <<<"$service"
+  IFS=: read -r name entry port projection <<<"$service"
   [ -f "$ROOT_DIR/$entry" ] || continue
   if http_ok "http://127.0.0.1:$port/healthz"; then log "$name already answers on $port"; continue; fi
-  (cd "$ROOT_DIR" && start_process "$name" node --enable-source-maps "$entry")
+  (cd "$ROOT_DIR" && PORT="$port" PROJECTION="$projection" start_process "$name" node --enable-source-maps "$entry")
 done
 for service in "${services[@]}"; do
-  IFS=: read -r name entry port <<<"$service"
+  IFS=: read -r name entry port _ <<<"$service"
   [ -f "$ROOT_DIR/$entry" ] || continue
   wait_for "$name" 90 "$LOG_DIR/$name.log" http_ok "http://127.0.0.1:$port/readyz"
 done

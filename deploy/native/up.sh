@@ -13,7 +13,7 @@ POSTGRES_PORT="${POSTGRES_PORT:-5433}"
 # PostgreSQL connections of FerretDB's pool (its default: 50; PostgreSQL here allows 200). FerretDB 1.24
 # holds one connection per update of a command until the whole command ends, and needs one more for each
 # update's transaction: updates in flight beyond the pool deadlock FerretDB for every client. The
-# projectors keep their updates in flight well below this (projector/runtime/mongo-batches.ts).
+# projectors keep their updates in flight well below this (the ferretdb-1.24 profile in projector/mongo/store-profile.ts).
 FERRETDB_POOL_CONNECTIONS=150
 # Go's garbage collector target for FerretDB (Go's default: 100). Its collector took about 13% of
 # FerretDB's CPU at 200 deliveries/s; at 200 FerretDB used about 15 CPU-seconds instead of 17-18 over the

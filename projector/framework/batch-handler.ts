@@ -1,37 +1,24 @@
-import {
-  context,
-  isSpanContextValid,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type TextMapGetter,
-} from "@opentelemetry/api";
-import type { Batch, IHeaders, KafkaMessage, Producer } from "kafkajs";
-import type { Db } from "mongodb";
-import type { DeadLetter } from "../../contracts/generated/types";
+import { context, trace } from "@opentelemetry/api";
+import type { Batch, KafkaMessage, Producer } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
 import type { Logger } from "../../runtime/logger";
+import { BatchTracing, sentContext, type BatchSource } from "./batch-tracing";
+import { publishDeadLetters } from "./dead-letters";
+import { isRetriable, type Unapplicable } from "./errors";
+import { type BatchOutcome, type Projection, serviceNameOf } from "./projection";
 import type { ProjectorMetrics } from "./projector-metrics";
-import type { BatchOutcome, Projection } from "./projection";
+import { decodeRecord } from "./record-decoding";
 
-const headerGetter: TextMapGetter<IHeaders> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => {
-    const value = carrier[key];
-    if (value === undefined) return undefined;
-    return Array.isArray(value) ? value.map(String) : String(value);
-  },
-};
+/** Where a projector writes: the store applies a batch of events to every read model of the projection. */
+export interface ReadModelStore<E> {
+  apply(events: readonly E[]): Promise<BatchOutcome>;
+  /** What the write spans name: database and collections in use. */
+  target(): { database: string; collections: string[] };
+}
 
 export interface BatchHandlerDependencies<E> {
   projection: Projection<E>;
-  db: Db;
-  /** Read-model collection names in use; the rebuild switches them while running. */
-  collections: () => Record<string, string>;
+  store: ReadModelStore<E>;
   serde: ContractSerde;
   deadLetterProducer: Producer;
   consumerGroup: string;
@@ -46,123 +33,63 @@ export interface BatchResult extends BatchOutcome {
 }
 
 /**
- * Handles one Kafka batch: decode every record through the registry, dead-letter the ones that cannot
- * be decoded or applied (with the reason and original bytes), apply the rest with one bulk write, and
- * continue each record's trace from its headers through the MongoDB write. The caller commits
+ * Handles one slice of a Kafka batch, top to bottom: decode and check every record, dead-letter the
+ * ones that cannot be applied, apply the rest to the store in one go, then count and time them. Each
+ * webhook's trace continues from the records' headers through the write. The caller commits
  * `nextOffset` only after this resolves, so a crash in between re-applies harmlessly.
  */
 export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
-  const tracer = trace.getTracer(deps.projection.serviceName);
-  const { projection, metrics } = deps;
-
-  /** A consumer span for records of one batch, child of the context their producer sent along. */
-  const processSpan = (
-    batch: Pick<Batch, "topic" | "partition">,
-    records: readonly KafkaMessage[],
-    parent: Context,
-  ): Span => {
-    const first = records[0]!;
-    const last = records[records.length - 1]!;
-    return tracer.startSpan(
-      `process ${batch.topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.operation.type": "process",
-          "messaging.destination.name": batch.topic,
-          "messaging.destination.partition.id": String(batch.partition),
-          "messaging.consumer.group.name": deps.consumerGroup,
-          "messaging.batch.message_count": records.length,
-          ...(records.length === 1
-            ? {
-                "messaging.kafka.offset": first.offset,
-                "messaging.kafka.message.key": first.key?.toString() ?? "",
-              }
-            : { "whatsapp.kafka.first_offset": first.offset, "whatsapp.kafka.last_offset": last.offset }),
-        },
-      },
-      parent,
-    );
-  };
+  const { projection, store, metrics } = deps;
+  const tracing = new BatchTracing(trace.getTracer(serviceNameOf(projection)));
 
   return async function handleBatch(
     batch: Pick<Batch, "topic" | "partition" | "messages">,
   ): Promise<BatchResult> {
     const stopTimer = metrics.batchSeconds.startTimer();
-    const valid: { event: E; message: KafkaMessage; parent: Context }[] = [];
-    const dead: { message: KafkaMessage; reason: string }[] = [];
+    const source: BatchSource = {
+      topic: batch.topic,
+      partition: batch.partition,
+      consumerGroup: deps.consumerGroup,
+    };
 
+    const valid: DecodedRecord<E>[] = [];
+    const dead: { message: KafkaMessage; unapplicable: Unapplicable }[] = [];
     for (const message of batch.messages) {
-      const parent = propagation.extract(ROOT_CONTEXT, message.headers ?? {}, headerGetter);
-      const checked = await checkRecord(deps, message);
-      if (checked.ok) {
-        valid.push({ event: checked.event, message, parent });
-        continue;
+      const decoded = await decodeRecord(deps.serde, projection.validate, message);
+      if ("event" in decoded) valid.push({ event: decoded.event, message, parent: sentContext(message) });
+      else {
+        dead.push({ message, unapplicable: decoded.unapplicable });
+        tracing.deadLettered(source, message, decoded.unapplicable.kind);
       }
-      dead.push({ message, reason: checked.reason });
-      // A record that goes to the dead-letter topic keeps a span of its own, marked as an error.
-      const span = processSpan(batch, [message], parent);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: checked.reason.split(":")[0]! });
-      span.end();
     }
-
-    if (dead.length > 0) await publishDeadLetters(deps, batch, dead);
-
-    // One process span per producer context: the records of one webhook delivery share its `send`
-    // span, so a delivery of 100 statuses shows in its trace as one process span and one write span,
-    // not 200 (spans per event were about a sixth of the status projector's CPU at 200 deliveries/s).
-    const traced = [...groupByParent(valid).values()].map(({ parent, records }) => ({
-      span: processSpan(
-        batch,
-        records.map((r) => r.message),
-        parent,
-      ),
-      events: records.length,
-    }));
-    const collections = deps.collections();
-    const writeStarted = Date.now();
     let outcome: BatchOutcome = { applied: 0, duplicates: 0 };
-    try {
-      if (valid.length > 0) {
-        outcome = await context.with(trace.setSpan(context.active(), traced[0]!.span), () =>
-          projection.apply(
-            deps.db,
-            collections,
-            valid.map((v) => v.event),
-          ),
-        );
+    if (valid.length > 0) {
+      const spans = tracing.startProcessing(source, valid);
+      const started = Date.now();
+      let applied: Isolated;
+      try {
+        applied = await context.with(spans.context, () => applyIsolating(store, valid));
+      } catch (error) {
+        spans.failed(error as Error);
+        throw error;
       }
-    } catch (error) {
-      for (const { span } of traced) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        span.end();
+      const ended = Date.now();
+      spans.written({ started, ended, ...store.target() });
+      outcome = applied.outcome;
+      for (const refused of applied.refused) {
+        dead.push(refused);
+        tracing.deadLettered(source, refused.message, refused.unapplicable.kind);
       }
-      throw error;
+      // Freshness: from the record's timestamp (set when the ingress produced it) to the acknowledged write.
+      for (const { message } of valid)
+        metrics.eventAge.observe(Math.max(0, ended - Number(message.timestamp)) / 1000);
     }
-    const writeEnded = Date.now();
-    // One bulk write serves the whole batch; each trace shows it as its own MongoDB span.
-    for (const { span, events } of traced) {
-      const write = tracer.startSpan(
-        `mongodb bulkWrite ${Object.values(collections).join(",")}`,
-        {
-          kind: SpanKind.CLIENT,
-          startTime: writeStarted,
-          attributes: {
-            "db.system": "mongodb",
-            "db.operation.name": "bulkWrite",
-            "db.namespace": deps.db.databaseName,
-            "db.collection.name": Object.values(collections).join(","),
-            "whatsapp.batch_size": valid.length,
-            "whatsapp.trace_events": events,
-          },
-        },
-        trace.setSpan(ROOT_CONTEXT, span),
+    if (dead.length > 0)
+      await publishDeadLetters(
+        { serde: deps.serde, producer: deps.deadLetterProducer, metrics, logger: deps.logger },
+        source,
+        dead,
       );
-      write.end(writeEnded);
-      span.end();
-    }
 
     metrics.applied.inc(outcome.applied);
     metrics.duplicates.inc(outcome.duplicates);
@@ -172,66 +99,49 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
   };
 }
 
-/** Decodes a record through the registry and checks it against the projection, or says why not. */
-async function checkRecord<E>(
-  deps: Pick<BatchHandlerDependencies<E>, "serde" | "projection">,
-  message: KafkaMessage,
-): Promise<{ ok: true; event: E } | { ok: false; reason: string }> {
-  if (!message.value) return { ok: false, reason: "empty value (tombstone): nothing to apply" };
-  let decoded: unknown;
+interface DecodedRecord<E> {
+  event: E;
+  message: KafkaMessage;
+  parent: ReturnType<typeof sentContext>;
+}
+
+interface Isolated {
+  outcome: BatchOutcome;
+  refused: { message: KafkaMessage; unapplicable: Unapplicable }[];
+}
+
+/**
+ * Applies the records; when the store refuses them in a way retrying cannot help, narrows the refusal
+ * down by halves to the records that cause it, which come back to be dead-lettered while the others
+ * are applied. Errors that may pass (the store away, timeouts) fail the whole slice, to be retried.
+ */
+async function applyIsolating<E>(
+  store: ReadModelStore<E>,
+  records: readonly DecodedRecord<E>[],
+): Promise<Isolated> {
   try {
-    decoded = await deps.serde.decode(message.value);
+    return { outcome: await store.apply(records.map((r) => r.event)), refused: [] };
   } catch (error) {
-    return { ok: false, reason: `undecodable: ${(error as Error).message}` };
-  }
-  const checked = deps.projection.validate(decoded);
-  if (typeof checked === "string") return { ok: false, reason: `not applicable: ${checked}` };
-  return { ok: true, event: checked };
-}
-
-/** Records grouped by the span their producer sent along (trace and span id); records without one together. */
-export function groupByParent<R extends { parent: Context }>(
-  records: readonly R[],
-): Map<string, { parent: Context; records: R[] }> {
-  const groups = new Map<string, { parent: Context; records: R[] }>();
-  for (const record of records) {
-    const sent = trace.getSpanContext(record.parent);
-    const key = sent && isSpanContextValid(sent) ? `${sent.traceId}/${sent.spanId}` : "";
-    const group = groups.get(key) ?? { parent: record.parent, records: [] };
-    group.records.push(record);
-    groups.set(key, group);
-  }
-  return groups;
-}
-
-async function publishDeadLetters<E>(
-  deps: BatchHandlerDependencies<E>,
-  batch: Pick<Batch, "topic" | "partition">,
-  dead: { message: KafkaMessage; reason: string }[],
-): Promise<void> {
-  const messages = await Promise.all(
-    dead.map(async ({ message, reason }) => {
-      const letter: DeadLetter = {
-        sourceTopic: batch.topic,
-        sourcePartition: batch.partition,
-        sourceOffset: message.offset,
-        key: message.key ?? null,
-        value: message.value ?? null,
-        consumerGroup: deps.consumerGroup,
-        reason,
-        failedAt: Date.now(),
-      };
-      deps.metrics.deadLettered.inc({ kind: reason.split(":")[0]! });
-      deps.logger.warn(
-        { topic: batch.topic, partition: batch.partition, offset: message.offset, reason },
-        "record dead-lettered; the projector goes on",
-      );
+    if (isRetriable(error)) throw error;
+    if (records.length === 1)
       return {
-        key: message.key ?? null,
-        value: await deps.serde.encode("deadLetter", letter),
-        headers: message.headers,
+        outcome: { applied: 0, duplicates: 0 },
+        refused: [
+          {
+            message: records[0]!.message,
+            unapplicable: { kind: "refused_by_store", detail: (error as Error).message },
+          },
+        ],
       };
-    }),
-  );
-  await deps.deadLetterProducer.send({ topic: deps.serde.topic("deadLetter"), acks: -1, messages });
+    const middle = Math.ceil(records.length / 2);
+    const first = await applyIsolating(store, records.slice(0, middle));
+    const second = await applyIsolating(store, records.slice(middle));
+    return {
+      outcome: {
+        applied: first.outcome.applied + second.outcome.applied,
+        duplicates: first.outcome.duplicates + second.outcome.duplicates,
+      },
+      refused: [...first.refused, ...second.refused],
+    };
+  }
 }

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api";
-import { groupByParent } from "./batch-handler";
+import { groupByParent } from "./batch-tracing";
 
 const sentBy = (traceId: string, spanId: string) =>
   trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED });

@@ -1,26 +1,72 @@
-import type { Db } from "mongodb";
+import type { IndexSpecification } from "mongodb";
 import type { TopicId } from "../../contracts/topics";
+import { projectorServiceName } from "../../runtime/service-names";
+
+/** A read-model document: an id the projection chooses; the store adds its own `revision`. */
+export interface ProjectedDocument {
+  _id: string;
+}
+
+/** One document per event, written once and never changed (a replay finds it there). */
+export interface DocumentPerEvent<E, D extends ProjectedDocument> {
+  kind: "document-per-event";
+  collection: string;
+  indexes: IndexSpecification[];
+  document(event: E): D;
+}
+
+/**
+ * Documents folded from the events that share an id: `evolve` is pure, idempotent and
+ * order-independent, and returns `current` itself when the event is already reflected in it.
+ */
+export interface FoldedDocuments<E, D extends ProjectedDocument> {
+  kind: "folded";
+  collection: string;
+  indexes: IndexSpecification[];
+  documentId(event: E): string;
+  evolve(current: D | null, event: E): D;
+  /** Events most likely the first of their document (a message's sent status): written without a read. */
+  likelyFirst?(event: E): boolean;
+  /**
+   * A field the fold cannot derive on its own: the exact number of documents of a document-per-event
+   * read model of this projection whose `by` field holds this document's id (a conversation's messages).
+   */
+  exactCount?: { field: keyof D & string; of: string; by: string };
+}
+
+export type ReadModel<E> = DocumentPerEvent<E, ProjectedDocument> | FoldedDocuments<E, ProjectedDocument>;
+
+/**
+ * A projection, declared: which topic it reads, how it checks an event, and the read models it keeps.
+ * The framework does the rest (decode, validate, dead-letter, read, fold, write, count, commit, trace).
+ * Read models are written in the order given; events count as applied or duplicate by the first.
+ */
+export interface Projection<E> {
+  /** Registry key: `PROJECTION=<name>` runs it, `npm run rebuild -- <name>` rebuilds it. */
+  name: string;
+  topic: TopicId;
+  /** The decoded record as an event this projection applies, or why it cannot be applied. */
+  validate(decoded: unknown): E | string;
+  readModels: ReadModel<E>[];
+}
+
+/** Declares a folded read model with its document type checked against `evolve`. */
+export const folded = <E, D extends ProjectedDocument>(
+  model: Omit<FoldedDocuments<E, D>, "kind">,
+): ReadModel<E> => ({ kind: "folded", ...model }) as unknown as ReadModel<E>;
+
+/** Declares a document-per-event read model with its document type checked. */
+export const documentPerEvent = <E, D extends ProjectedDocument>(
+  model: Omit<DocumentPerEvent<E, D>, "kind">,
+): ReadModel<E> => ({ kind: "document-per-event", ...model });
+
+/** The projector's service name (traces, logs, metrics, default consumer group). */
+export const serviceNameOf = (projection: Pick<Projection<unknown>, "name">): string =>
+  projectorServiceName(projection.name);
 
 export interface BatchOutcome {
   /** Events that changed a read model. */
   applied: number;
   /** Events already reflected (redeliveries, replays): nothing changed. */
   duplicates: number;
-}
-
-/**
- * What a projector service needs to know about its projection; the runner does the Kafka side
- * (batches, offsets, dead letters, traces, metrics) the same way for every projection.
- */
-export interface Projection<E> {
-  /** OpenTelemetry service name and default consumer group. */
-  serviceName: string;
-  topic: TopicId;
-  /** Read-model collections, by role; a rebuild gives each a temporary name, then swaps. */
-  collections: Record<string, string>;
-  /** Checks a decoded record is an event this projection can apply; a string is the reason it is not. */
-  validate(decoded: unknown): E | string;
-  ensureIndexes(db: Db, collections: Record<string, string>): Promise<void>;
-  /** Applies a batch to MongoDB; must be idempotent and order-independent. */
-  apply(db: Db, collections: Record<string, string>, events: readonly E[]): Promise<BatchOutcome>;
 }

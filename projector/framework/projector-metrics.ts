@@ -14,7 +14,7 @@ export function createProjectorMetrics(registry: Registry) {
     }),
     deadLettered: new Counter({
       name: "whatsapp_projector_dead_lettered_total",
-      help: "Records sent to the dead-letter topic, by reason kind",
+      help: "Records sent to the dead-letter topic, by kind (empty, undecodable, not_applicable, refused_by_store)",
       labelNames: ["kind"] as const,
       registers: [registry],
     }),
@@ -22,6 +22,14 @@ export function createProjectorMetrics(registry: Registry) {
       name: "whatsapp_projector_batch_seconds",
       help: "Time to decode, apply and commit one batch",
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    eventAge: new Histogram({
+      name: "whatsapp_projector_event_age_seconds",
+      help: "Time from an event's Kafka record timestamp (set when the ingress produced it) to its acknowledged write",
+      buckets: [
+        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
+      ],
       registers: [registry],
     }),
     lag: new Gauge({

@@ -1,5 +1,6 @@
 import { str } from "envalid";
 import { positiveInt, readSettings, stackSettingSpecs, tcpPort } from "../../runtime/settings";
+import { storeProfileSettings } from "../mongo/store-profile";
 
 export function projectorSettingSpecs(defaults: { port: number; consumerGroup: string }) {
   return {
@@ -22,6 +23,19 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
     FETCH_MAX_WAIT_MS: positiveInt({
       default: 5000,
       desc: "longest the broker holds a fetch while fewer than FETCH_MIN_BYTES are there",
+    }),
+    MONGODB_PROFILE: str({
+      default: "auto",
+      choices: storeProfileSettings,
+      desc: "limits of the MongoDB-wire server: mongodb, ferretdb-1.24, or auto (asks buildInfo)",
+    }),
+    REMEMBERED_DOCUMENTS: positiveInt({
+      default: 10_000,
+      desc: "documents a projector remembers as it wrote them, so their next write needs no read",
+    }),
+    SHUTDOWN_GRACE_MS: positiveInt({
+      default: 10000,
+      desc: "longest wait for requests in flight at shutdown",
     }),
   };
 }

@@ -1,6 +1,9 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
-import { evolveMessageStatus, type MessageStatusDocument } from "../../projector/status/status-timeline";
+import {
+  evolveMessageStatus,
+  type MessageStatusDocument,
+} from "../../projector/projections/status/status-timeline";
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
@@ -41,7 +44,10 @@ it("ends identical after a kill -9 mid-batch and a restart", async () => {
   await producer.disconnect();
 
   const collection = mongo.db(env.MONGODB_DB).collection<MessageStatusDocument>("message_statuses");
-  const first = await startServiceProcess("status-projector", "dist/projector/status/main.js", env);
+  const first = await startServiceProcess("status-projector", "dist/projector/main.js", {
+    ...env,
+    PROJECTION: "status",
+  });
   projectors.push(first);
   const partial = await eventually(
     () => collection.countDocuments(),
@@ -51,7 +57,10 @@ it("ends identical after a kill -9 mid-batch and a restart", async () => {
   await first.kill();
   expect(partial).toBeLessThan(messages);
 
-  const second = await startServiceProcess("status-projector", "dist/projector/status/main.js", env);
+  const second = await startServiceProcess("status-projector", "dist/projector/main.js", {
+    ...env,
+    PROJECTION: "status",
+  });
   projectors.push(second);
   await eventually(
     () => collection.countDocuments({ "timeline.2": { $exists: true } }),
@@ -62,13 +71,12 @@ it("ends identical after a kill -9 mid-batch and a restart", async () => {
 
   const expected = new Map<string, MessageStatusDocument>();
   for (const event of events)
-    expected.set(event.wamid, evolveMessageStatus(expected.get(event.wamid) ?? null, event).document);
+    expected.set(event.wamid, evolveMessageStatus(expected.get(event.wamid) ?? null, event));
   const stored = await collection.find({}).toArray();
   expect(stored).toHaveLength(messages);
   const differing = stored.filter((doc) => {
-    const { revision: _a, ...actual } = doc;
-    const { revision: _b, ...wanted } = expected.get(doc._id)!;
-    return JSON.stringify(actual) !== JSON.stringify(wanted);
+    const { revision: _revision, ...actual } = doc as MessageStatusDocument & { revision: number };
+    return JSON.stringify(actual) !== JSON.stringify(expected.get(doc._id)!);
   });
   expect(differing.map((d) => d._id)).toEqual([]);
 });

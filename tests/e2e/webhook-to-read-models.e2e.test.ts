@@ -29,9 +29,14 @@ const mongo = new MongoClient(process.env.MONGODB_URI!);
 
 beforeAll(async () => {
   services.push(await startServiceProcess("ingress", "dist/ingress/main.js", env));
-  services.push(await startServiceProcess("status-projector", "dist/projector/status/main.js", env));
   services.push(
-    await startServiceProcess("conversation-projector", "dist/projector/conversation/main.js", env),
+    await startServiceProcess("status-projector", "dist/projector/main.js", { ...env, PROJECTION: "status" }),
+  );
+  services.push(
+    await startServiceProcess("conversation-projector", "dist/projector/main.js", {
+      ...env,
+      PROJECTION: "conversation",
+    }),
   );
 });
 

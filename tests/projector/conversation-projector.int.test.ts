@@ -1,12 +1,12 @@
 import { MongoClient } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
-import { conversationProjection } from "../../projector/conversation/conversation-projection";
+import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
+import { readProjectorSettings } from "../../projector/framework/projector-settings";
 import type {
   ConversationDocument,
   InboundMessageDocument,
-} from "../../projector/conversation/inbound-conversation";
-import { startProjector, type RunningProjector } from "../../projector/runtime/projector-runner";
-import { readProjectorSettings } from "../../projector/runtime/projector-settings";
+} from "../../projector/projections/conversation/inbound-conversation";
+import { conversationProjection } from "../../projector/projections/conversation/projection";
 import { createLogger } from "../../runtime/logger";
 import { inboundEvent } from "../fixtures/inbound-events";
 import { inboundMessageBodies, PHONE_NUMBER_ID } from "../fixtures/meta-webhooks";

@@ -1,6 +1,12 @@
 import { MongoClient } from "mongodb";
-import { applyStatusEvents, messageStatuses } from "../../projector/status/status-store";
-import { evolveMessageStatus } from "../../projector/status/status-timeline";
+import type { MessageStatusEvent } from "../../contracts/generated/types";
+import { MongoReadModels } from "../../projector/mongo/mongo-read-models";
+import { chooseStoreProfile } from "../../projector/mongo/store-profile";
+import { statusProjection } from "../../projector/projections/status/projection";
+import {
+  evolveMessageStatus,
+  type MessageStatusDocument,
+} from "../../projector/projections/status/status-timeline";
 import { statusEvent } from "../fixtures/status-events";
 
 // The read-model writes of the status projection against the real MongoDB-wire server.
@@ -22,6 +28,19 @@ async function commandsTo(collection: string, work: () => Promise<unknown>): Pro
   return sent;
 }
 
+/** The status projection's read model under another collection name, with a store instance of its own. */
+async function statusReadModel(name: string) {
+  const readModels = new MongoReadModels(
+    database,
+    statusProjection,
+    await chooseStoreProfile(database, "auto"),
+  );
+  return {
+    collection: database.collection<MessageStatusDocument & { revision: number }>(name),
+    apply: (events: MessageStatusEvent[]) => readModels.apply(events, () => name),
+  };
+}
+
 afterAll(async () => {
   await database.dropDatabase();
   await mongo.close();
@@ -31,24 +50,12 @@ it("applies three partitions' batches of updates at once without exhausting the 
   // FerretDB 1.24 holds a PostgreSQL connection for every update of a command until the command ends,
   // and each update needs one more: 3 batches x 8 commands x 25 updates in flight deadlocked its pool
   // (every client, even ping, then waited forever).
-  const statuses = messageStatuses(database, "catch_up");
+  const { collection: statuses, apply } = await statusReadModel("catch_up");
   const partitions = [0, 1, 2].map((p) => Array.from({ length: 500 }, (_, i) => `wamid.catch-up-${p}-${i}`));
-  await Promise.all(
-    partitions.map((wamids) =>
-      applyStatusEvents(
-        statuses,
-        wamids.map((w) => statusEvent(w, "sent", 1000)),
-      ),
-    ),
-  );
+  await Promise.all(partitions.map((wamids) => apply(wamids.map((w) => statusEvent(w, "sent", 1000)))));
 
   const outcomes = await Promise.all(
-    partitions.map((wamids) =>
-      applyStatusEvents(
-        statuses,
-        wamids.map((w) => statusEvent(w, "delivered", 1001)),
-      ),
-    ),
+    partitions.map((wamids) => apply(wamids.map((w) => statusEvent(w, "delivered", 1001)))),
   );
 
   expect(outcomes).toEqual([0, 1, 2].map(() => ({ applied: 500, duplicates: 0 })));
@@ -58,11 +65,11 @@ it("applies three partitions' batches of updates at once without exhausting the 
 it("starts from a fresh read when someone else wrote the document after this process did", async () => {
   // This process remembers what it wrote last and starts the next write of that document from it; a
   // write by another instance since (a rebalance moved the partition) must not be overwritten.
-  const statuses = messageStatuses(database, "written_elsewhere");
+  const { collection: statuses, apply } = await statusReadModel("written_elsewhere");
   const wamid = "wamid.written-elsewhere";
-  await applyStatusEvents(statuses, [statusEvent(wamid, "sent", 2000)]);
+  await apply([statusEvent(wamid, "sent", 2000)]);
   const mine = (await statuses.findOne({ _id: wamid }))!;
-  const theirs = evolveMessageStatus(mine, statusEvent(wamid, "delivered", 2001)).document;
+  const theirs = evolveMessageStatus(mine, statusEvent(wamid, "delivered", 2001));
   await statuses.replaceOne(
     { _id: wamid, revision: mine.revision },
     { ...theirs, revision: mine.revision + 1 },
@@ -70,7 +77,7 @@ it("starts from a fresh read when someone else wrote the document after this pro
 
   let outcome: unknown;
   const commands = await commandsTo("written_elsewhere", async () => {
-    outcome = await applyStatusEvents(statuses, [statusEvent(wamid, "read", 2002)]);
+    outcome = await apply([statusEvent(wamid, "read", 2002)]);
   });
 
   // Written from memory, refused (revision), read afresh, written again.
@@ -83,16 +90,13 @@ it("starts from a fresh read when someone else wrote the document after this pro
 });
 
 it("takes a redelivered event as a duplicate without reading or writing the document again", async () => {
-  const statuses = messageStatuses(database, "redelivered");
+  const { collection: statuses, apply } = await statusReadModel("redelivered");
   const wamid = "wamid.redelivered";
-  await applyStatusEvents(statuses, [
-    statusEvent(wamid, "sent", 3000),
-    statusEvent(wamid, "delivered", 3001),
-  ]);
+  await apply([statusEvent(wamid, "sent", 3000), statusEvent(wamid, "delivered", 3001)]);
 
   let outcome: unknown;
   const commands = await commandsTo("redelivered", async () => {
-    outcome = await applyStatusEvents(statuses, [statusEvent(wamid, "delivered", 3001)]);
+    outcome = await apply([statusEvent(wamid, "delivered", 3001)]);
   });
 
   expect(commands).toEqual([]);
@@ -101,10 +105,10 @@ it("takes a redelivered event as a duplicate without reading or writing the docu
 });
 
 it("writes a new message's sent status without reading first", async () => {
-  const statuses = messageStatuses(database, "sent_first");
+  const { collection: statuses, apply } = await statusReadModel("sent_first");
 
   const commands = await commandsTo("sent_first", () =>
-    applyStatusEvents(statuses, [statusEvent("wamid.sent-first", "sent", 4000)]),
+    apply([statusEvent("wamid.sent-first", "sent", 4000)]),
   );
 
   expect(commands).toEqual(["insert"]);
@@ -112,16 +116,16 @@ it("writes a new message's sent status without reading first", async () => {
 });
 
 it("takes a replayed sent status of a message this process never wrote as a duplicate, after one refused insert", async () => {
-  const statuses = messageStatuses(database, "replayed_sent");
+  const { collection: statuses, apply } = await statusReadModel("replayed_sent");
   const wamid = "wamid.replayed-sent";
   const sent = statusEvent(wamid, "sent", 5000);
   const delivered = statusEvent(wamid, "delivered", 5001);
-  const stored = evolveMessageStatus(evolveMessageStatus(null, sent).document, delivered).document;
+  const stored = evolveMessageStatus(evolveMessageStatus(null, sent), delivered);
   await statuses.insertOne({ ...stored, revision: 1 });
 
   let outcome: unknown;
   const commands = await commandsTo("replayed_sent", async () => {
-    outcome = await applyStatusEvents(statuses, [sent, delivered]);
+    outcome = await apply([sent, delivered]);
   });
 
   // Taken as new (insert, refused on _id), then read: nothing left to write.
@@ -133,19 +137,13 @@ it("takes a replayed sent status of a message this process never wrote as a dupl
 it("recomputes every write of a command the server answered only in part", async () => {
   // FerretDB 1.24 stops an update command at its first refused update: the ones after it are neither
   // written nor answered for. Here the first update is refused (its document was written elsewhere).
-  const statuses = messageStatuses(database, "answered_in_part");
+  const { collection: statuses, apply } = await statusReadModel("answered_in_part");
   const wamids = Array.from({ length: 5 }, (_, i) => `wamid.in-part-${i}`);
-  await applyStatusEvents(
-    statuses,
-    wamids.map((w) => statusEvent(w, "sent", 6000)),
-  );
+  await apply(wamids.map((w) => statusEvent(w, "sent", 6000)));
   const first = (await statuses.findOne({ _id: wamids[0]! }))!;
   await statuses.replaceOne({ _id: first._id }, { ...first, revision: first.revision + 1 });
 
-  const outcome = await applyStatusEvents(
-    statuses,
-    wamids.map((w) => statusEvent(w, "delivered", 6001)),
-  );
+  const outcome = await apply(wamids.map((w) => statusEvent(w, "delivered", 6001)));
 
   expect(outcome).toEqual({ applied: 5, duplicates: 0 });
   const stored = await statuses.find({}).toArray();

@@ -1,10 +1,13 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
-import { statusProjection } from "../../projector/status/status-projection";
-import { evolveMessageStatus, type MessageStatusDocument } from "../../projector/status/status-timeline";
-import { startProjector, type RunningProjector } from "../../projector/runtime/projector-runner";
-import { readProjectorSettings } from "../../projector/runtime/projector-settings";
-import type { Projection } from "../../projector/runtime/projection";
+import { documentPerEvent, type Projection } from "../../projector/framework/projection";
+import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
+import { readProjectorSettings } from "../../projector/framework/projector-settings";
+import { statusProjection } from "../../projector/projections/status/projection";
+import {
+  evolveMessageStatus,
+  type MessageStatusDocument,
+} from "../../projector/projections/status/status-timeline";
 import { createLogger } from "../../runtime/logger";
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
@@ -43,10 +46,10 @@ afterAll(async () => {
 const expectedDocuments = (events: MessageStatusEvent[]) => {
   const docs = new Map<string, MessageStatusDocument>();
   for (const event of events)
-    docs.set(event.wamid, evolveMessageStatus(docs.get(event.wamid) ?? null, event).document);
+    docs.set(event.wamid, evolveMessageStatus(docs.get(event.wamid) ?? null, event));
   return docs;
 };
-const withoutRevision = ({ revision: _r, ...rest }: MessageStatusDocument) => rest;
+const withoutRevision = ({ revision: _r, ...rest }: MessageStatusDocument & { revision?: number }) => rest;
 
 it("converges to one document per message, whatever the order, with duplicates collapsed", async () => {
   const prefix = `${process.env.TOPIC_PREFIX}status-converge.`;
@@ -92,14 +95,21 @@ it("re-applies a batch harmlessly when it fails after the write and before the c
     statusEvent(`wamid.crash-${i % 10}`, ["sent", "delivered", "read"][i % 3]!, 2000 + i),
   );
   let failures = 0;
-  // The real projection, but the first apply "crashes" right after its bulk write succeeded.
+  // The real projection, plus a read model written after it that "crashes" the first batch: the status
+  // documents are written, the offsets are not committed.
   const crashingOnce: Projection<MessageStatusEvent> = {
     ...statusProjection,
-    apply: async (db, collections, batch) => {
-      const outcome = await statusProjection.apply(db, collections, batch);
-      if (failures++ === 0) throw new Error("simulated crash between write and commit");
-      return outcome;
-    },
+    readModels: [
+      ...statusProjection.readModels,
+      documentPerEvent<MessageStatusEvent, { _id: string }>({
+        collection: "crash_probe",
+        indexes: [],
+        document: (event) => {
+          if (failures++ === 0) throw new Error("simulated crash between write and commit");
+          return { _id: event.eventId };
+        },
+      }),
+    ],
   };
   await producer.send(
     "messageStatus",
@@ -142,7 +152,7 @@ it("sends poison records to the dead-letter topic with the reason and original b
   expect(byKey.get("poison-1")!.reason).toMatch(/^undecodable/);
   expect(Buffer.compare(byKey.get("poison-2")!.value as Buffer, unknownSchema)).toBe(0);
   expect(byKey.get("poison-2")!.reason).toMatch(/^undecodable/);
-  expect(byKey.get("poison-3")!.reason).toBe("not applicable: field wamid is missing or empty");
+  expect(byKey.get("poison-3")!.reason).toBe("not_applicable: field wamid is missing or empty");
   expect(byKey.get("poison-3")!).toMatchObject({
     sourceTopic: `${prefix}whatsapp.message.status.v1`,
     consumerGroup: `${prefix}status-projector`,

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent } from "../../contracts/generated/types";
+import type { InboundMessageEvent } from "../../../contracts/generated/types";
 
 /** WhatsApp's customer-service window: free-form replies are allowed until 24 h after the latest inbound message. */
 export const serviceWindowMs = 24 * 60 * 60 * 1000;
@@ -35,7 +35,6 @@ export interface ConversationDocument {
   lastMessageType: string;
   lastMessagePreview: string;
   serviceWindowExpiresAt: Date;
-  revision: number;
   projectionVersion: number;
 }
 
@@ -102,48 +101,44 @@ const isLater = (a: { at: Date; id: string }, b: { at: Date; id: string }): bool
   a.at.getTime() > b.at.getTime() || (a.at.getTime() === b.at.getTime() && a.id > b.id);
 
 /**
- * Pure projection of a conversation: the current document, newly seen messages (any order, duplicates
- * allowed) and the exact count of distinct messages stored for it give the next document. Every field
- * is a minimum, a maximum or a count, so arrival order and replays do not change the result.
+ * Pure projection of a conversation: the document after one more inbound message, or `current` itself
+ * when the message changes nothing. Every field is a minimum or a maximum over the messages, so arrival
+ * order and replays do not change the result. `messageCount` is not a fold: the framework sets it to the
+ * exact number of the conversation's stored messages (the projection declares it as an exact count).
  */
 export function evolveConversation(
   current: ConversationDocument | null,
-  messages: readonly InboundMessageEvent[],
-  distinctMessageCount: number,
+  message: InboundMessageEvent,
 ): ConversationDocument {
-  if (messages.length === 0 && current) return { ...current, messageCount: distinctMessageCount };
-  const first = messages[0]!;
-  let doc: ConversationDocument = current ?? {
-    _id: conversationIdOf(first),
-    phoneNumberId: first.phoneNumberId,
-    waId: first.from,
-    profileName: first.profileName,
-    messageCount: 0,
-    firstMessageAt: new Date(first.timestamp),
-    lastMessageAt: new Date(first.timestamp),
-    lastMessageId: first.wamid,
-    lastMessageType: first.type,
-    lastMessagePreview: previewOf(first),
-    serviceWindowExpiresAt: new Date(first.timestamp + serviceWindowMs),
-    revision: 0,
-    projectionVersion: conversationProjectionVersion,
+  const at = new Date(message.timestamp);
+  const latest = {
+    lastMessageAt: at,
+    lastMessageId: message.wamid,
+    lastMessageType: message.type,
+    lastMessagePreview: previewOf(message),
+    serviceWindowExpiresAt: new Date(message.timestamp + serviceWindowMs),
   };
-  for (const message of messages) {
-    const at = new Date(message.timestamp);
-    if (at < doc.firstMessageAt) doc = { ...doc, firstMessageAt: at };
-    if (isLater({ at, id: message.wamid }, { at: doc.lastMessageAt, id: doc.lastMessageId })) {
-      doc = {
-        ...doc,
-        profileName: message.profileName ?? doc.profileName,
-        lastMessageAt: at,
-        lastMessageId: message.wamid,
-        lastMessageType: message.type,
-        lastMessagePreview: previewOf(message),
-        serviceWindowExpiresAt: new Date(message.timestamp + serviceWindowMs),
-      };
-    } else if (message.wamid === doc.lastMessageId) {
-      doc = { ...doc, lastMessageType: message.type, lastMessagePreview: previewOf(message) };
-    }
+  if (!current) {
+    return {
+      _id: conversationIdOf(message),
+      phoneNumberId: message.phoneNumberId,
+      waId: message.from,
+      profileName: message.profileName,
+      messageCount: 0,
+      firstMessageAt: at,
+      ...latest,
+      projectionVersion: conversationProjectionVersion,
+    };
   }
-  return { ...doc, messageCount: distinctMessageCount, projectionVersion: conversationProjectionVersion };
+  let next = current;
+  if (at < current.firstMessageAt) next = { ...next, firstMessageAt: at };
+  if (isLater({ at, id: message.wamid }, { at: current.lastMessageAt, id: current.lastMessageId })) {
+    next = { ...next, ...latest, profileName: message.profileName ?? current.profileName };
+  } else if (
+    message.wamid === current.lastMessageId &&
+    (message.type !== current.lastMessageType || latest.lastMessagePreview !== current.lastMessagePreview)
+  ) {
+    next = { ...next, lastMessageType: message.type, lastMessagePreview: latest.lastMessagePreview };
+  }
+  return next === current ? current : { ...next, projectionVersion: conversationProjectionVersion };
 }

@@ -1,44 +1,42 @@
-import type { InboundMessageEvent } from "../../contracts/generated/types";
-import { missingStringField } from "../runtime/event-validation";
-import type { Projection } from "../runtime/projection";
+import type { InboundMessageEvent } from "../../../contracts/generated/types";
+import { requireEventFields } from "../../framework/event-validation";
+import { documentPerEvent, folded, type Projection } from "../../framework/projection";
 import {
-  applyInboundEvents,
-  conversationCollections,
-  conversationsCollection,
-  ensureConversationIndexes,
-  inboundMessagesCollection,
-} from "./conversation-store";
+  conversationIdOf,
+  evolveConversation,
+  inboundMessageDocument,
+  type ConversationDocument,
+  type InboundMessageDocument,
+} from "./inbound-conversation";
 
-const namesOf = (collections: Record<string, string>) => ({
-  messages: collections.messages!,
-  conversations: collections.conversations!,
-});
-
-/** whatsapp.message.inbound.v1 -> inbound_messages and conversations. */
+/** whatsapp.message.inbound.v1 -> inbound_messages (one per message) and conversations. */
 export const conversationProjection: Projection<InboundMessageEvent> = {
-  serviceName: "whatsapp-conversation-projector",
+  name: "conversation",
   topic: "inboundMessage",
-  collections: { messages: inboundMessagesCollection, conversations: conversationsCollection },
-  validate(decoded) {
-    const missing = missingStringField(decoded, [
+  validate: (decoded) =>
+    requireEventFields<InboundMessageEvent>(decoded, [
       "eventId",
       "wamid",
       "from",
       "phoneNumberId",
       "wabaId",
       "type",
-    ]);
-    if (missing) return missing;
-    const event = decoded as InboundMessageEvent;
-    if (!Number.isFinite(event.timestamp) || event.timestamp <= 0) return "timestamp is not a positive time";
-    return event;
-  },
-  async ensureIndexes(db, collections) {
-    const { messages, conversations } = conversationCollections(db, namesOf(collections));
-    await ensureConversationIndexes(messages, conversations);
-  },
-  async apply(db, collections, events) {
-    const { messages, conversations } = conversationCollections(db, namesOf(collections));
-    return applyInboundEvents(messages, conversations, events);
-  },
+    ]),
+  readModels: [
+    documentPerEvent<InboundMessageEvent, InboundMessageDocument>({
+      collection: "inbound_messages",
+      indexes: [
+        { conversationId: 1, timestamp: -1 },
+        { phoneNumberId: 1, timestamp: -1 },
+      ],
+      document: inboundMessageDocument,
+    }),
+    folded<InboundMessageEvent, ConversationDocument>({
+      collection: "conversations",
+      indexes: [{ phoneNumberId: 1, lastMessageAt: -1 }, { serviceWindowExpiresAt: 1 }],
+      documentId: conversationIdOf,
+      evolve: evolveConversation,
+      exactCount: { field: "messageCount", of: "inbound_messages", by: "conversationId" },
+    }),
+  ],
 };

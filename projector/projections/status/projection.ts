@@ -1,25 +1,28 @@
-import type { MessageStatusEvent } from "../../contracts/generated/types";
-import { missingStringField } from "../runtime/event-validation";
-import type { Projection } from "../runtime/projection";
-import {
-  applyStatusEvents,
-  ensureStatusIndexes,
-  messageStatuses,
-  messageStatusesCollection,
-} from "./status-store";
+import type { MessageStatusEvent } from "../../../contracts/generated/types";
+import { requireEventFields } from "../../framework/event-validation";
+import { folded, type Projection } from "../../framework/projection";
+import { evolveMessageStatus, type MessageStatusDocument } from "./status-timeline";
 
-/** whatsapp.message.status.v1 -> message_statuses. */
+/** whatsapp.message.status.v1 -> message_statuses: one document per outbound message. */
 export const statusProjection: Projection<MessageStatusEvent> = {
-  serviceName: "whatsapp-status-projector",
+  name: "status",
   topic: "messageStatus",
-  collections: { statuses: messageStatusesCollection },
-  validate(decoded) {
-    const missing = missingStringField(decoded, ["eventId", "wamid", "status", "phoneNumberId", "wabaId"]);
-    if (missing) return missing;
-    const event = decoded as MessageStatusEvent;
-    if (!Number.isFinite(event.timestamp) || event.timestamp <= 0) return "timestamp is not a positive time";
-    return event;
-  },
-  ensureIndexes: (db, collections) => ensureStatusIndexes(messageStatuses(db, collections.statuses)),
-  apply: (db, collections, events) => applyStatusEvents(messageStatuses(db, collections.statuses), events),
+  validate: (decoded) =>
+    requireEventFields<MessageStatusEvent>(decoded, [
+      "eventId",
+      "wamid",
+      "status",
+      "phoneNumberId",
+      "wabaId",
+    ]),
+  readModels: [
+    folded<MessageStatusEvent, MessageStatusDocument>({
+      collection: "message_statuses",
+      indexes: [{ phoneNumberId: 1, updatedAt: -1 }, { status: 1, updatedAt: -1 }, { recipientId: 1 }],
+      documentId: (event) => event.wamid,
+      evolve: evolveMessageStatus,
+      // A message's sent status is normally its first: its document is written without a read before.
+      likelyFirst: (event) => event.status === "sent",
+    }),
+  ],
 };

@@ -3,7 +3,7 @@ import type {
   MessageStatusEvent,
   Pricing,
   WhatsAppError,
-} from "../../contracts/generated/types";
+} from "../../../contracts/generated/types";
 
 /** Lifecycle order of an outbound message; failed is terminal. Statuses Meta adds later rank 0: kept, never current over a known one. */
 const lifecycleRank: Record<string, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
@@ -39,8 +39,6 @@ export interface MessageStatusDocument {
   failedAt: Date | null;
   /** Time of the latest status event applied (Meta's clock), so the document depends on events only. */
   updatedAt: Date;
-  /** Optimistic-concurrency counter of the storage adapter: how many times the document was written. */
-  revision: number;
   /** Version of this projection's code the document was built with (a rebuild raises it). */
   projectionVersion: number;
 }
@@ -56,24 +54,16 @@ function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   );
 }
 
-export interface EvolveResult {
-  document: MessageStatusDocument;
-  /** False when the event was already in the timeline (a redelivery or replay): nothing changed. */
-  changed: boolean;
-}
-
 /**
  * Pure projection: the message's document after one more status event. Idempotent (an event already in
- * the timeline changes nothing) and order-independent: every derived field is a function of the
- * timeline, which is the sorted set of distinct events, whatever order they arrived in.
+ * the timeline returns `current` itself) and order-independent: every derived field is a function of
+ * the timeline, which is the sorted set of distinct events, whatever order they arrived in.
  */
 export function evolveMessageStatus(
   current: MessageStatusDocument | null,
   event: MessageStatusEvent,
-): EvolveResult {
-  if (current?.timeline.some((entry) => entry.eventId === event.eventId)) {
-    return { document: current, changed: false };
-  }
+): MessageStatusDocument {
+  if (current?.timeline.some((entry) => entry.eventId === event.eventId)) return current;
   const entry: TimelineEntry = {
     status: event.status,
     timestamp: new Date(event.timestamp),
@@ -98,28 +88,23 @@ export function evolveMessageStatus(
   );
   const latestFailure = [...timeline].reverse().find((e) => e.status === "failed");
   return {
-    changed: true,
-    document: {
-      _id: event.wamid,
-      // Known statuses by lifecycle; a message with only statuses Meta added later shows its latest one.
-      status:
-        statusRank(mostAdvanced.status) > 0 ? mostAdvanced.status : timeline[timeline.length - 1]!.status,
-      timeline,
-      phoneNumberId: current?.phoneNumberId ?? event.phoneNumberId,
-      wabaId: current?.wabaId ?? event.wabaId,
-      recipientId: current?.recipientId ?? event.recipientId,
-      conversation: latest("conversation"),
-      pricing: latest("pricing"),
-      errors: latestFailure?.errors ?? [],
-      bizOpaqueCallbackData: latest("bizOpaqueCallbackData"),
-      sentAt: firstAt("sent"),
-      deliveredAt: firstAt("delivered"),
-      readAt: firstAt("read"),
-      playedAt: firstAt("played"),
-      failedAt: firstAt("failed"),
-      updatedAt: timeline[timeline.length - 1]!.timestamp,
-      revision: current?.revision ?? 0,
-      projectionVersion: statusProjectionVersion,
-    },
+    _id: event.wamid,
+    // Known statuses by lifecycle; a message with only statuses Meta added later shows its latest one.
+    status: statusRank(mostAdvanced.status) > 0 ? mostAdvanced.status : timeline[timeline.length - 1]!.status,
+    timeline,
+    phoneNumberId: current?.phoneNumberId ?? event.phoneNumberId,
+    wabaId: current?.wabaId ?? event.wabaId,
+    recipientId: current?.recipientId ?? event.recipientId,
+    conversation: latest("conversation"),
+    pricing: latest("pricing"),
+    errors: latestFailure?.errors ?? [],
+    bizOpaqueCallbackData: latest("bizOpaqueCallbackData"),
+    sentAt: firstAt("sent"),
+    deliveredAt: firstAt("delivered"),
+    readAt: firstAt("read"),
+    playedAt: firstAt("played"),
+    failedAt: firstAt("failed"),
+    updatedAt: timeline[timeline.length - 1]!.timestamp,
+    projectionVersion: statusProjectionVersion,
   };
 }

@@ -1,0 +1,118 @@
+import type { KafkaMessage, Producer } from "kafkajs";
+import { Registry } from "prom-client";
+import type { ContractSerde } from "../../contracts/serde";
+import { createLogger } from "../../runtime/logger";
+import { createBatchHandler, type ReadModelStore } from "./batch-handler";
+import type { Projection } from "./projection";
+import { createProjectorMetrics } from "./projector-metrics";
+
+interface Event {
+  id: string;
+}
+
+const record = (offset: number, value: string | null, ageMs = 0): KafkaMessage =>
+  ({
+    offset: String(offset),
+    key: Buffer.from(`key-${offset}`),
+    value: value === null ? null : Buffer.from(value),
+    timestamp: String(Date.now() - ageMs),
+    headers: {},
+    attributes: 0,
+  }) as KafkaMessage;
+
+/** Values are JSON here; "not json" cannot be decoded, `{}` is decoded but has no id. */
+const serde = {
+  decode: async (value: Buffer) => JSON.parse(value.toString()) as unknown,
+  encode: async (_topic: string, letter: unknown) => Buffer.from(JSON.stringify(letter)),
+  topic: (topic: string) => `test.${topic}`,
+} as unknown as ContractSerde;
+
+const projection: Projection<Event> = {
+  name: "test",
+  topic: "messageStatus",
+  validate: (decoded) => ((decoded as Event).id ? (decoded as Event) : "field id is missing or empty"),
+  readModels: [],
+};
+
+function handlerWith(store: ReadModelStore<Event>) {
+  const sent: { topic: string; messages: { key: unknown; value: Buffer }[] }[] = [];
+  const registry = new Registry();
+  const metrics = createProjectorMetrics(registry);
+  const handle = createBatchHandler({
+    projection,
+    store,
+    serde,
+    deadLetterProducer: {
+      send: async (batch: (typeof sent)[number]) => sent.push(batch),
+    } as unknown as Producer,
+    consumerGroup: "group",
+    metrics,
+    logger: createLogger("test", "silent"),
+  });
+  return { handle, sent, registry };
+}
+
+const storeOf = (apply: ReadModelStore<Event>["apply"]): ReadModelStore<Event> => ({
+  apply,
+  target: () => ({ database: "db", collections: ["c"] }),
+});
+
+it("applies the valid records, dead-letters the others by kind, and commits past the last record", async () => {
+  const applied: Event[][] = [];
+  const { handle, sent, registry } = handlerWith(
+    storeOf(async (events) => {
+      applied.push([...events]);
+      return { applied: events.length, duplicates: 0 };
+    }),
+  );
+
+  const result = await handle({
+    topic: "t",
+    partition: 0,
+    messages: [
+      record(7, '{"id":"a"}'),
+      record(8, "not json"),
+      record(9, null),
+      record(10, "{}"),
+      record(11, '{"id":"b"}'),
+    ],
+  });
+
+  expect(applied).toEqual([[{ id: "a" }, { id: "b" }]]);
+  expect(result).toEqual({ applied: 2, duplicates: 0, deadLettered: 3, nextOffset: "12" });
+  const reasons = sent[0]!.messages.map((m) => (JSON.parse(m.value.toString()) as { reason: string }).reason);
+  expect(reasons.map((r) => r.split(":")[0])).toEqual(["undecodable", "empty", "not_applicable"]);
+  expect(reasons[2]).toBe("not_applicable: field id is missing or empty");
+  const metrics = await registry.metrics();
+  expect(metrics).toContain('whatsapp_projector_dead_lettered_total{kind="undecodable"} 1');
+  expect(metrics).toContain('whatsapp_projector_dead_lettered_total{kind="not_applicable"} 1');
+});
+
+it("records each applied event's age from its record timestamp to the acknowledged write", async () => {
+  const { handle, registry } = handlerWith(
+    storeOf(async (events) => ({ applied: events.length, duplicates: 0 })),
+  );
+
+  await handle({
+    topic: "t",
+    partition: 0,
+    messages: [record(1, '{"id":"a"}', 300), record(2, '{"id":"b"}', 3000)],
+  });
+
+  const metrics = await registry.metrics();
+  expect(metrics).toContain("whatsapp_projector_event_age_seconds_count 2");
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.2"\} 0\n/);
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.4"\} 1\n/);
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="5"\} 2\n/);
+});
+
+it("lets a failing write fail the batch, so nothing is committed", async () => {
+  const { handle } = handlerWith(
+    storeOf(async () => {
+      throw new Error("store away");
+    }),
+  );
+  await expect(handle({ topic: "t", partition: 0, messages: [record(1, '{"id":"a"}')] })).rejects.toThrow(
+    "store away",
+  );
+});

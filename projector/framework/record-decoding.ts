@@ -1,0 +1,22 @@
+import type { KafkaMessage } from "kafkajs";
+import type { ContractSerde } from "../../contracts/serde";
+import type { Unapplicable } from "./errors";
+
+/** Decodes a record through the registry and checks it is an event the projection applies, or says why not. */
+export async function decodeRecord<E>(
+  serde: ContractSerde,
+  validate: (decoded: unknown) => E | string,
+  message: KafkaMessage,
+): Promise<{ event: E } | { unapplicable: Unapplicable }> {
+  if (!message.value)
+    return { unapplicable: { kind: "empty", detail: "empty value (tombstone): nothing to apply" } };
+  let decoded: unknown;
+  try {
+    decoded = await serde.decode(message.value);
+  } catch (error) {
+    return { unapplicable: { kind: "undecodable", detail: (error as Error).message } };
+  }
+  const checked = validate(decoded);
+  if (typeof checked === "string") return { unapplicable: { kind: "not_applicable", detail: checked } };
+  return { event: checked };
+}
