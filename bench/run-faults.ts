@@ -3,6 +3,7 @@ import { MongoClient } from "mongodb";
 import { signBody } from "../ingress/domain/signature";
 import { stackAddresses } from "./stack-addresses";
 import { removeRunData } from "../tests/support/run-data";
+import { serviceCode } from "./service-code";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { deliveryMix, seededRandom, sign, statusPayload, type SignedDelivery } from "./delivery-mix";
 import { auditEffects, type Audit } from "./effects-audit";
@@ -41,11 +42,8 @@ const log = (message: string) =>
   console.error(`[faults] ${new Date().toISOString().slice(11, 19)} ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const entries = {
-  ingress: "dist/ingress/main.js",
-  status: "dist/projector/status/main.js",
-  conversation: "dist/projector/conversation/main.js",
-} as const;
+const code = serviceCode();
+const entries = { ingress: code.ingress, ...code.projectors };
 type ServiceName = keyof typeof entries;
 const services = {} as Record<ServiceName, ServiceProcess>;
 const crashes: string[] = [];
@@ -53,7 +51,8 @@ const crashes: string[] = [];
 async function start(name: ServiceName): Promise<void> {
   // Each service's output, kept with the run's data for a post-mortem (a restart appends).
   const logFile = path.join(logDirectory, `faults-${runId}-${name}.log`);
-  services[name] = await startServiceProcess(name, entries[name], env, 180_000, logFile);
+  const { entry, env: entryEnv } = entries[name];
+  services[name] = await startServiceProcess(name, entry, { ...env, ...entryEnv }, 180_000, logFile);
   services[name].child.once("exit", (code, signal) => {
     if (signal !== "SIGKILL" && signal !== "SIGTERM") crashes.push(`${name} exited (${code ?? signal})`);
   });

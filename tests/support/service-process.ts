@@ -29,8 +29,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs a service (compiled, dist/...) as its own process and waits until its /readyz answers 200. Its
- * output is kept in memory, and appended to logFile as it comes when one is given.
+ * Runs a service (compiled, dist/... of this checkout, or an absolute path) as its own process and waits
+ * until its /readyz answers 200. Its output is kept in memory, and appended to logFile as it comes when
+ * one is given.
  */
 export async function startServiceProcess(
   name: string,
@@ -44,7 +45,7 @@ export async function startServiceProcess(
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
   const child = spawn(
     process.execPath,
-    [...loader, "--enable-source-maps", path.join(repositoryRoot, entry)],
+    [...loader, "--enable-source-maps", path.resolve(repositoryRoot, entry)],
     {
       cwd: repositoryRoot,
       env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port) },
