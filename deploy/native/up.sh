@@ -88,9 +88,11 @@ start_postgres() {
   # stalled the projectors meanwhile: at 200 deliveries/s, deliveries then took up to 875 ms to show,
   # against about 400 ms in the mix's busiest second (2026-11-24). ANALYZE of a 66,667-document table:
   # 600 ms at 100, 46 ms at 10. Lookups by _id and by indexed fields still plan on the GIN twins.
+  # lz4 for FerretDB's documents, which PostgreSQL compresses above 2 KB (a status document with its
+  # type schema is about 4 KB): cheaper than the default pglz on every write and read.
   (cd / && start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \
     -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" -c max_connections=200 \
-    -c plan_cache_mode=force_custom_plan -c default_statistics_target=10)
+    -c plan_cache_mode=force_custom_plan -c default_statistics_target=10 -c default_toast_compression=lz4)
 }
 
 postgres_ready() { "$(postgres_bin)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT"; }

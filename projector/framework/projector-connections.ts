@@ -85,6 +85,8 @@ export async function consumeIntoReadModels<E>(
     partitionsConsumedConcurrently?: number;
     names?: () => CollectionNames;
     applied?: (payload: EachBatchPayload, result: BatchResult, records: number) => void;
+    /** Hears of every fetched batch before it is applied. */
+    fetched?: (payload: EachBatchPayload) => void;
     /** Hears of every batch's work as it starts (the rebuild waits for it before a swap). */
     started?: (work: Promise<void>) => void;
   },
@@ -112,6 +114,7 @@ export async function consumeIntoReadModels<E>(
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: (payload) => {
+      options.fetched?.(payload);
       const work = applyInSlices(payload, consumer, handleBatch, (result, records) =>
         options.applied?.(payload, result, records),
       );

@@ -34,7 +34,13 @@ export function createProjectorMetrics(registry: Registry) {
     }),
     lag: new Gauge({
       name: "whatsapp_projector_consumer_lag",
-      help: "Records behind the partition's high watermark after the last committed batch",
+      help: "Records behind the partition's high watermark: from the fetched batch's first offset, then after each committed slice",
+      labelNames: ["partition"] as const,
+      registers: [registry],
+    }),
+    stalled: new Gauge({
+      name: "whatsapp_projector_partition_stalled",
+      help: "1 while a partition has lag and committed nothing for STALL_AFTER_MS (a batch that keeps failing), else 0",
       labelNames: ["partition"] as const,
       registers: [registry],
     }),

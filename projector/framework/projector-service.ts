@@ -2,6 +2,7 @@ import { within } from "../../runtime/kafka-client";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry } from "../../runtime/operations-endpoints";
 import { startService, type RunningService } from "../../runtime/service";
+import { PartitionProgress } from "./partition-progress";
 import { type Projection, serviceNameOf } from "./projection";
 import { connectProjector, consumeIntoReadModels } from "./projector-connections";
 import type { ProjectorSettings } from "./projector-settings";
@@ -40,17 +41,36 @@ export async function startProjector<E>(
         logger.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
       });
       consumer.on(consumer.events.STOP, () => (joined = false));
+      const progress = new PartitionProgress(settings.STALL_AFTER_MS);
+      const { lag, stalled } = connections.metrics;
+      const stalledPartitions = () => {
+        const now = new Set(progress.stalled());
+        for (const partition of progress.known())
+          stalled.set({ partition: String(partition) }, now.has(partition) ? 1 : 0);
+        return [...now];
+      };
       await consumeIntoReadModels(projection, connections, consumer, {
         consumerGroup: settings.CONSUMER_GROUP,
         logger,
         // Partitions hold disjoint keys (messages, conversations), so their batches apply side by side.
         partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
-        applied: (payload, result, records) => {
-          connections.metrics.lag.set(
-            { partition: String(payload.batch.partition) },
-            Math.max(0, Number(BigInt(payload.batch.highWatermark) - BigInt(result.nextOffset))),
+        fetched: ({ batch }) => {
+          lag.set(
+            { partition: String(batch.partition) },
+            progress.fetched(
+              batch.partition,
+              batch.highWatermark,
+              batch.firstOffset() ?? batch.highWatermark,
+            ),
           );
-          logger.debug({ partition: payload.batch.partition, records, ...result }, "slice applied");
+          stalledPartitions();
+        },
+        applied: ({ batch }, result, records) => {
+          lag.set(
+            { partition: String(batch.partition) },
+            progress.committed(batch.partition, batch.highWatermark, result.nextOffset),
+          );
+          logger.debug({ partition: batch.partition, records, ...result }, "slice applied");
         },
       });
       logger.info(
@@ -63,6 +83,9 @@ export async function startProjector<E>(
       );
       return {
         readiness: async () => ({
+          ...Object.fromEntries(
+            stalledPartitions().map((partition) => [`partition ${partition} progressing`, false]),
+          ),
           kafka: joined,
           mongodb: await within(
             connections.db.command({ ping: 1 }).then(() => true),

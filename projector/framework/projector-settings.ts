@@ -33,6 +33,10 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
       default: 10_000,
       desc: "documents a projector remembers as it wrote them, so their next write needs no read",
     }),
+    STALL_AFTER_MS: positiveInt({
+      default: 60_000,
+      desc: "a partition with lag that commits nothing for this long is stalled: /readyz answers 503",
+    }),
     SHUTDOWN_GRACE_MS: positiveInt({
       default: 10000,
       desc: "longest wait for requests in flight at shutdown",

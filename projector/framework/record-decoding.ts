@@ -1,8 +1,12 @@
 import type { KafkaMessage } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
 import type { Unapplicable } from "./errors";
+import { withoutNul } from "./storable-values";
 
-/** Decodes a record through the registry and checks it is an event the projection applies, or says why not. */
+/**
+ * Decodes a record through the registry and checks it is an event the projection applies, or says why
+ * not. U+0000 in the event's strings becomes U+FFFD: no store of ours can hold it (see withoutNul).
+ */
 export async function decodeRecord<E>(
   serde: ContractSerde,
   validate: (decoded: unknown) => E | string,
@@ -16,7 +20,7 @@ export async function decodeRecord<E>(
   } catch (error) {
     return { unapplicable: { kind: "undecodable", detail: (error as Error).message } };
   }
-  const checked = validate(decoded);
+  const checked = validate(withoutNul(decoded));
   if (typeof checked === "string") return { unapplicable: { kind: "not_applicable", detail: checked } };
   return { event: checked };
 }

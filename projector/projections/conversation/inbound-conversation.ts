@@ -1,4 +1,5 @@
 import type { InboundMessageEvent } from "../../../contracts/generated/types";
+import { isPlainKey, isStorableValue, withoutNul } from "../../framework/storable-values";
 
 /** WhatsApp's customer-service window: free-form replies are allowed until 24 h after the latest inbound message. */
 export const serviceWindowMs = 24 * 60 * 60 * 1000;
@@ -7,7 +8,9 @@ export const conversationProjectionVersion = 1;
 /**
  * Read model `inbound_messages`: one document per inbound message. Besides the fields below, the
  * message's content stays under the keys Meta uses (`text`, `image`, `interactive`, `location`,
- * `contacts`, `button`, `reaction`, `order`, `context`, `referral`, `errors`, ...), so nothing is lost.
+ * `contacts`, `button`, `reaction`, `order`, `context`, `referral`, `errors`, ...) when key and value are
+ * plain (see isStorableValue). When any of it is not, the whole message stays as JSON text in
+ * `messageJson`, so nothing is lost and the sender never chooses the document's shape.
  */
 export interface InboundMessageDocument {
   _id: string;
@@ -18,6 +21,8 @@ export interface InboundMessageDocument {
   wabaId: string;
   timestamp: Date;
   type: string;
+  /** The whole message as Meta sent it, as JSON text, when some of it could not be stored under its keys. */
+  messageJson: string | null;
   projectionVersion: number;
   [metaKey: string]: unknown;
 }
@@ -41,8 +46,19 @@ export interface ConversationDocument {
 export const conversationIdOf = (event: Pick<InboundMessageEvent, "phoneNumberId" | "from">): string =>
   `${event.phoneNumberId}:${event.from}`;
 
-/** Keys of Meta's message object we map to our own fields; every other key is kept as Meta sent it. */
+/** Keys of Meta's message object we map to our own fields. */
 const mappedKeys = new Set(["id", "from", "timestamp", "type"]);
+/** Our own fields: a key of Meta's with one of these names is never stored over them. */
+const ownFields = new Set([
+  "_id",
+  "conversationId",
+  "profileName",
+  "phoneNumberId",
+  "wabaId",
+  "messageJson",
+  "projectionVersion",
+  "revision",
+]);
 
 export function inboundMessageDocument(event: InboundMessageEvent): InboundMessageDocument {
   let metaMessage: Record<string, unknown> = {};
@@ -53,7 +69,13 @@ export function inboundMessageDocument(event: InboundMessageEvent): InboundMessa
   } catch {
     // The typed event fields below still carry everything the ingress understood.
   }
-  const content = Object.fromEntries(Object.entries(metaMessage).filter(([key]) => !mappedKeys.has(key)));
+  const content: Record<string, unknown> = {};
+  let unmapped = false;
+  for (const [key, value] of Object.entries(metaMessage)) {
+    if (mappedKeys.has(key)) continue;
+    if (isPlainKey(key) && !ownFields.has(key) && isStorableValue(value)) content[key] = withoutNul(value);
+    else unmapped = true;
+  }
   return {
     ...content,
     _id: event.wamid,
@@ -64,6 +86,7 @@ export function inboundMessageDocument(event: InboundMessageEvent): InboundMessa
     wabaId: event.wabaId,
     timestamp: new Date(event.timestamp),
     type: event.type,
+    messageJson: unmapped ? event.messageJson : null,
     projectionVersion: conversationProjectionVersion,
   };
 }

@@ -126,3 +126,31 @@ describe("previewOf", () => {
     );
   });
 });
+
+describe("inboundMessageDocument, content the store could not hold as sent", () => {
+  const withContent = (content: Record<string, unknown>) =>
+    inboundMessageDocument(
+      inboundEvent("wamid.X", 1750263780, { type: "text", text: { body: "hi" }, ...content }),
+    );
+
+  it.each([
+    ["a key starting with $", { $where: "1" }],
+    ["a dotted key", { "a.b": { c: 1 } }],
+    ["a value with nested arrays", { extra: { m: [[1, 2]] } }],
+    ["a key that is one of our fields", { conversationId: "elsewhere" }],
+  ])("keeps %s only in messageJson, never as the document's shape", (_, content) => {
+    const doc = withContent(content);
+    for (const key of Object.keys(content)) {
+      if (key !== "conversationId") expect(doc).not.toHaveProperty([key]);
+    }
+    expect(doc.conversationId).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}`);
+    expect(JSON.parse(doc.messageJson!)).toMatchObject(content);
+    expect(doc.text).toEqual({ body: "hi" });
+  });
+
+  it("stores U+0000 in Meta's strings as U+FFFD", () => {
+    const doc = withContent({ text: { body: "a\u0000b" } });
+    expect(doc.text).toEqual({ body: "a\uFFFDb" });
+    expect(doc.messageJson).toBeNull();
+  });
+});

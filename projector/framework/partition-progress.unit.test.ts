@@ -1,0 +1,37 @@
+import { PartitionProgress } from "./partition-progress";
+
+function clock() {
+  let now = 1_000;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+it("knows a partition's lag as soon as a batch is fetched, before anything is applied", () => {
+  const progress = new PartitionProgress(60_000);
+  expect(progress.fetched(0, "120", "100")).toBe(20);
+  expect(progress.committed(0, "120", "110")).toBe(10);
+});
+
+it("calls a partition stalled when it has lag and committed nothing for the stall time", () => {
+  const time = clock();
+  const progress = new PartitionProgress(60_000, time.now);
+  progress.fetched(0, "10", "0");
+  progress.fetched(1, "10", "0");
+  time.advance(30_000);
+  progress.committed(1, "20", "15");
+  time.advance(31_000);
+  progress.fetched(0, "12", "0");
+  expect(progress.stalled()).toEqual([0]);
+  progress.committed(0, "12", "12");
+  expect(progress.stalled()).toEqual([]);
+});
+
+it("does not count waiting for work as a stall", () => {
+  const time = clock();
+  const progress = new PartitionProgress(60_000, time.now);
+  progress.committed(2, "5", "5");
+  time.advance(120_000);
+  progress.fetched(2, "6", "5");
+  expect(progress.stalled()).toEqual([]);
+  time.advance(60_001);
+  expect(progress.stalled()).toEqual([2]);
+});

@@ -1,0 +1,198 @@
+import { MongoClient } from "mongodb";
+import type { InboundMessageEvent, MessageStatusEvent } from "../../contracts/generated/types";
+import { documentPerEvent, type Projection } from "../../projector/framework/projection";
+import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
+import { readProjectorSettings } from "../../projector/framework/projector-settings";
+import type { InboundMessageDocument } from "../../projector/projections/conversation/inbound-conversation";
+import { conversationProjection } from "../../projector/projections/conversation/projection";
+import { statusProjection } from "../../projector/projections/status/projection";
+import type { MessageStatusDocument } from "../../projector/projections/status/status-timeline";
+import { createLogger } from "../../runtime/logger";
+import { inboundEvent } from "../fixtures/inbound-events";
+import { statusEvent } from "../fixtures/status-events";
+import { eventually, EventProducer } from "../support/event-producer";
+import { readTopic } from "../support/kafka-records";
+
+// Records the MongoDB-wire server would refuse as sent, through the projectors against the real stack:
+// none may stop a partition.
+const run = process.env.TEST_RUN_ID!;
+const mongo = new MongoClient(process.env.MONGODB_URI!);
+const started: RunningProjector[] = [];
+
+async function start<E>(
+  projection: Projection<E>,
+  prefix: string,
+  database: string,
+  env: Record<string, string> = {},
+) {
+  const projector = await startProjector(
+    projection,
+    readProjectorSettings(
+      { port: 0, consumerGroup: `${projection.name}-projector` },
+      { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent", ...env },
+    ),
+    createLogger("test", "silent"),
+  );
+  started.push(projector);
+  return projector;
+}
+
+afterAll(async () => {
+  await Promise.all(started.map((p) => p.stop()));
+  await mongo.close();
+});
+
+it("stores inbound messages whose content has $-keys, dotted keys, nested arrays or U+0000, and every message after them", async () => {
+  const prefix = `${process.env.TOPIC_PREFIX}poison-inbound.`;
+  const database = `whatsapp_test_${run}_poison_inbound`;
+  const producer = new EventProducer(prefix);
+  await producer.connect(["inboundMessage"]);
+  const hostile: [string, Record<string, unknown>][] = [
+    ["dollar", { type: "text", text: { body: "x" }, $where: "sleep(1)" }],
+    ["dotted", { type: "text", text: { body: "x", "a.b": 1 } }],
+    ["nested", { type: "text", text: { body: "x" }, extra: [[1, 2]] }],
+    ["nul", { type: "text", text: { body: "a\u0000b" } }],
+  ];
+  const events: InboundMessageEvent[] = [];
+  hostile.forEach(([name, body], i) =>
+    events.push(inboundEvent(`wamid.poison-${name}`, 1750000000 + i, body, { waId: `165055500${i}` })),
+  );
+  for (let i = 0; i < 12; i++)
+    events.push(
+      inboundEvent(
+        `wamid.valid-${i}`,
+        1750000100 + i,
+        { type: "text", text: { body: `valid ${i}` } },
+        { waId: `16505551${i % 4}` },
+      ),
+    );
+  await producer.send(
+    "inboundMessage",
+    events.map((e) => ({ key: `${e.phoneNumberId}:${e.from}`, value: e })),
+  );
+  await start(conversationProjection, prefix, database);
+
+  const messages = mongo.db(database).collection<InboundMessageDocument>("inbound_messages");
+  await eventually(
+    () => messages.countDocuments(),
+    (count) => count === events.length,
+  );
+  expect(await messages.findOne({ _id: "wamid.poison-nul" })).toMatchObject({
+    text: { body: "a\uFFFDb" },
+    messageJson: null,
+  });
+  const dollar = (await messages.findOne({ _id: "wamid.poison-dollar" }))!;
+  expect(Object.keys(dollar)).not.toContain("$where");
+  expect(JSON.parse(dollar.messageJson!)).toMatchObject({ $where: "sleep(1)" });
+  expect((await messages.findOne({ _id: "wamid.poison-dotted" }))!.text).toBeUndefined();
+  expect((await messages.findOne({ _id: "wamid.poison-nested" }))!.extra).toBeUndefined();
+  await producer.disconnect();
+});
+
+it("keeps U+0000 in a status's callback data from stopping its partition", async () => {
+  const prefix = `${process.env.TOPIC_PREFIX}poison-status.`;
+  const database = `whatsapp_test_${run}_poison_status`;
+  const producer = new EventProducer(prefix);
+  await producer.connect(["messageStatus"]);
+  const events: MessageStatusEvent[] = [
+    statusEvent("wamid.nul-callback", "sent", 1000, { bizOpaqueCallbackData: "order\u00001" }),
+    ...Array.from({ length: 12 }, (_, i) => statusEvent(`wamid.after-${i}`, "sent", 1001 + i)),
+  ];
+  // One key for all: every record on one partition, behind the first.
+  await producer.send(
+    "messageStatus",
+    events.map((e) => ({ key: "one-partition", value: e })),
+  );
+  await start(statusProjection, prefix, database);
+
+  const statuses = mongo.db(database).collection<MessageStatusDocument>("message_statuses");
+  await eventually(
+    () => statuses.countDocuments(),
+    (count) => count === events.length,
+  );
+  expect((await statuses.findOne({ _id: "wamid.nul-callback" }))!.bizOpaqueCallbackData).toBe("order\uFFFD1");
+  await producer.disconnect();
+});
+
+it("dead-letters the records a store refuses for their content, applies the rest, and goes on", async () => {
+  const prefix = `${process.env.TOPIC_PREFIX}poison-refused.`;
+  const database = `whatsapp_test_${run}_poison_refused`;
+  const producer = new EventProducer(prefix);
+  await producer.connect(["messageStatus"]);
+  // The status projection plus a read model whose document for some events has a key no store takes.
+  const refusing: Projection<MessageStatusEvent> = {
+    ...statusProjection,
+    readModels: [
+      ...statusProjection.readModels,
+      documentPerEvent<MessageStatusEvent, { _id: string }>({
+        collection: "refusing",
+        indexes: [],
+        document: (event) =>
+          event.wamid.startsWith("wamid.refused")
+            ? { _id: event.eventId, ["$bad"]: 1 }
+            : { _id: event.eventId },
+      }),
+    ],
+  };
+  const events = Array.from({ length: 30 }, (_, i) =>
+    statusEvent(i % 10 === 3 ? `wamid.refused-${i}` : `wamid.accepted-${i}`, "sent", 2000 + i),
+  );
+  await producer.send(
+    "messageStatus",
+    events.map((e) => ({ key: "one-partition", value: e })),
+  );
+  await start(refusing, prefix, database);
+
+  const letters = await readTopic(`${prefix}whatsapp.deadletter.v1`, (records) => records.length >= 3);
+  expect(letters.map((l) => l.key).sort()).toEqual(["one-partition", "one-partition", "one-partition"]);
+  expect(letters.map((l) => l.value.reason as string).every((r) => r.startsWith("refused_by_store: "))).toBe(
+    true,
+  );
+  const offsets = letters.map((l) => Number(l.value.sourceOffset)).sort((a, b) => a - b);
+  expect(offsets).toEqual([3, 13, 23]);
+  const accepted = mongo.db(database).collection("refusing");
+  await eventually(
+    () => accepted.countDocuments(),
+    (count) => count === 27,
+  );
+  await producer.disconnect();
+});
+
+it("says which partition is stuck while a batch keeps failing: lag, a stalled metric and /readyz 503", async () => {
+  const prefix = `${process.env.TOPIC_PREFIX}poison-stalled.`;
+  const database = `whatsapp_test_${run}_poison_stalled`;
+  const producer = new EventProducer(prefix);
+  await producer.connect(["messageStatus"]);
+  // A read model that fails every write in a way retrying might help: the partition cannot progress.
+  const failing: Projection<MessageStatusEvent> = {
+    ...statusProjection,
+    readModels: [
+      documentPerEvent<MessageStatusEvent, { _id: string }>({
+        collection: "failing",
+        indexes: [],
+        document: () => {
+          throw new Error("store away");
+        },
+      }),
+    ],
+  };
+  await producer.send("messageStatus", [{ key: "stuck", value: statusEvent("wamid.stuck", "sent", 3000) }]);
+  const projector = await start(failing, prefix, database, { STALL_AFTER_MS: "1000" });
+  const base = `http://127.0.0.1:${projector.port}`;
+
+  const metrics = await eventually(
+    () => fetch(`${base}/metrics`).then((r) => r.text()),
+    (text) => /whatsapp_projector_partition_stalled\{[^}]*partition="\d+"[^}]*\} 1/.test(text),
+    60_000,
+  );
+  const partition = /whatsapp_projector_partition_stalled\{[^}]*partition="(\d+)"[^}]*\} 1/.exec(metrics)![1];
+  expect(metrics).toMatch(
+    new RegExp(`whatsapp_projector_consumer_lag\\{[^}]*partition="${partition}"[^}]*\\} 1`),
+  );
+  const readiness = await fetch(`${base}/readyz`);
+  expect(readiness.status).toBe(503);
+  expect(((await readiness.json()) as { checks: Record<string, boolean> }).checks).toMatchObject({
+    [`partition ${partition} progressing`]: false,
+  });
+  await producer.disconnect();
+});
