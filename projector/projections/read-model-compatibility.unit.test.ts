@@ -1,0 +1,48 @@
+import type { InboundMessageEvent, MessageStatusEvent } from "../../contracts/generated/types";
+import golden from "../../tests/fixtures/read-models-e5d0f8e.json";
+import {
+  conversationIdOf,
+  evolveConversation,
+  inboundMessageDocument,
+  type ConversationDocument,
+} from "./conversation/inbound-conversation";
+import { evolveMessageStatus, type MessageStatusDocument } from "./status/status-timeline";
+
+// The documents the projections gave before they became declarations (commit e5d0f8e), for the same
+// events parsed from Meta-shaped fixtures: every public field must stay as it was. `revision` is the
+// store's concurrency counter (no longer part of what evolve returns); `messageJson` is new.
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+const withoutRevision = (documents: unknown[]) =>
+  documents.map((document) => {
+    const { revision: _revision, ...rest } = document as Record<string, unknown>;
+    return rest;
+  });
+
+it("gives the same message_statuses documents as before", () => {
+  const documents = new Map<string, MessageStatusDocument>();
+  for (const event of golden.statusEvents as unknown as MessageStatusEvent[])
+    documents.set(event.wamid, evolveMessageStatus(documents.get(event.wamid) ?? null, event));
+  expect(asJson([...documents.values()])).toEqual(withoutRevision(golden.statusDocuments));
+});
+
+it("gives the same inbound_messages documents as before, with messageJson null for plain content", () => {
+  const events = golden.inboundEvents as unknown as InboundMessageEvent[];
+  const documents = events.map(inboundMessageDocument);
+  expect(documents.every((document) => document.messageJson === null)).toBe(true);
+  expect(asJson(documents.map(({ messageJson: _json, ...rest }) => rest))).toEqual(golden.messages);
+});
+
+it("gives the same conversations documents as before, with the count the framework derives", () => {
+  const byConversation = new Map<string, ConversationDocument>();
+  const counts = new Map<string, number>();
+  for (const event of golden.inboundEvents as unknown as InboundMessageEvent[]) {
+    const id = conversationIdOf(event);
+    byConversation.set(id, evolveConversation(byConversation.get(id) ?? null, event));
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const documents = [...byConversation].map(([id, document]) => ({
+    ...document,
+    messageCount: counts.get(id),
+  }));
+  expect(asJson(documents)).toEqual(withoutRevision(golden.conversations));
+});
