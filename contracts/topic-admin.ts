@@ -34,10 +34,9 @@ export async function ensureTopics(
 }
 
 /**
- * Polls the topics' metadata until every partition has a leader. Right after a topic is created the
- * broker can answer UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"):
- * that made the ingress exit during `make up` from a fresh clone (2026-11-25). Any failure before the
- * deadline is retried; at the deadline the last one is thrown.
+ * Polls the topics' metadata until every partition has a leader: right after a topic is created the
+ * broker can answer UNKNOWN_TOPIC_OR_PARTITION, and a service must not exit on it. Any failure before
+ * the deadline is retried; at the deadline the last one is thrown.
  */
 export async function waitForLeaders(
   admin: Pick<Admin, "fetchTopicMetadata">,

@@ -56,8 +56,8 @@ build_ferretdb() {
   rm -rf "$work"
 }
 
-# FerretDB stores its data in PostgreSQL: its SQLite backend stalled our projectors (updates scan the
-# whole collection; measured 35 ms per update at 20,000 documents against 4 ms on PostgreSQL).
+# FerretDB stores its data in PostgreSQL: on its SQLite backend an update scans the whole collection
+# (figures in docs/benchmarks.md).
 install_postgres() {
   postgres_bin >/dev/null && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

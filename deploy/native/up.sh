@@ -15,9 +15,8 @@ POSTGRES_PORT="${POSTGRES_PORT:-5433}"
 # update's transaction: updates in flight beyond the pool deadlock FerretDB for every client. The
 # projectors keep their updates in flight well below this (the ferretdb-1.24 profile in projector/mongo/store-profile.ts).
 FERRETDB_POOL_CONNECTIONS=150
-# Go's garbage collector target for FerretDB (Go's default: 100). Its collector took about 13% of
-# FerretDB's CPU at 200 deliveries/s; at 200 FerretDB used about 15 CPU-seconds instead of 17-18 over the
-# same end-to-end run, and stayed about 100 MB resident (2026-11-25; see the README).
+# Go's garbage collector target for FerretDB (Go's default: 100): a larger target spends less of
+# FerretDB's CPU on collection for a little more memory (figures in docs/benchmarks.md).
 FERRETDB_GOGC="${FERRETDB_GOGC:-200}"
 JAEGER_UI_PORT=16686
 
@@ -82,12 +81,11 @@ start_postgres() {
   fi
   local run_as=()
   [ "$(id -u)" = 0 ] && run_as=(runuser -u postgres --)
-  # default_statistics_target=10: autovacuum's ANALYZE of a growing read model samples 300 rows per
-  # unit of target, and FerretDB's tables hold whole documents plus eight index expressions. At the
-  # default 100, autovacuum's ANALYZE of a 64,000-document status table ran 0.83 s (0.44 s of CPU) and
-  # stalled the projectors meanwhile: at 200 deliveries/s, deliveries then took up to 875 ms to show,
-  # against about 400 ms in the mix's busiest second (2026-11-24). ANALYZE of a 66,667-document table:
-  # 600 ms at 100, 46 ms at 10. Lookups by _id and by indexed fields still plan on the GIN twins.
+  # default_statistics_target=10: autovacuum's ANALYZE samples 300 rows per unit of target, and
+  # FerretDB's rows hold whole documents, so at the default 100 it stalls the projectors for most of a
+  # second on a large read model; lookups by _id and by indexed fields still plan on the GIN twins.
+  # force_custom_plan: FerretDB's prepared statements must be planned for their values to use them
+  # (figures for both in docs/native-stack.md).
   # lz4 for FerretDB's documents, which PostgreSQL compresses above 2 KB (a status document with its
   # type schema is about 4 KB): cheaper than the default pglz on every write and read.
   (cd / && start_process postgres "${run_as[@]}" "$bin/postgres" -D "$data" -p "$POSTGRES_PORT" \

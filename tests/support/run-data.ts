@@ -3,12 +3,9 @@ import { MongoClient } from "mongodb";
 
 /**
  * Removes what a test, benchmark or fault run wrote: its Kafka topics (by name prefix) and its databases on
- * the MongoDB-wire server (by name prefix). A `make bench` writes about 2 GB of Kafka log segments
- * (2,020 MB at its peak from a fresh clone, back to 15 MB after, 2026-11-24) and 400,000 documents;
- * kept, they filled the disk run after run, and the database's background maintenance of the
- * preloaded read models (autovacuum) ran during the end-to-end measurement that follows them.
- * Test runs left about 10 topics and 3 databases each: 95 databases had accumulated on the stack of
- * this checkout by 2026-11-25.
+ * the MongoDB-wire server (by name prefix). A `make bench` writes about 2 GB of Kafka log segments and
+ * 400,000 documents, and a test run about 10 topics and 3 databases: kept, they fill the disk run
+ * after run, and the database's background maintenance of them runs during later measurements.
  * Schema registry subjects are left: they are a few kilobytes each.
  */
 export async function removeRunData(options: {

@@ -1,15 +1,14 @@
 -- FerretDB 1.24 on PostgreSQL filters an equality on a field as `_jsonb->'field' @> value`, while the
 -- indexes it creates for a collection (its unique `_id` index and every index the projectors ask for)
--- are btree indexes on `(_jsonb->'field')`. A btree cannot serve `@>`, so every lookup by `_id` was a
--- scan of the whole table (39 ms at 200,000 documents on this machine; 0.03 ms with the index below).
+-- are btree indexes on `(_jsonb->'field')`. A btree cannot serve `@>`, so every lookup by `_id` would
+-- scan the whole table (figures in docs/native-stack.md).
 --
 -- This gives each such btree index a GIN twin on the same first key (jsonb_path_ops serves `@>`), made
 -- by an event trigger when FerretDB creates the btree (and dropped with it), and once here for indexes
 -- made before the trigger.
--- The twins are built without GIN's pending list (fastupdate = off): with it, every insert went to an
--- unsorted list that each lookup scans whole until vacuum merges it, and the projectors' `_id` lookups
--- slowed from second to second under a steady 1,100 inserts/s (slices of 300 records went from 100 ms
--- to over 1 s within 30 s, 2026-11-24) until autovacuum emptied it.
+-- The twins are built without GIN's pending list (fastupdate = off): with it, every insert goes to an
+-- unsorted list that each lookup scans whole until vacuum merges it, so lookups slow down under a
+-- steady stream of inserts.
 -- FerretDB does not know about the twins: they live and die with its tables. Idempotent; run by
 -- deploy/native/up.sh on every start against the `ferretdb` database.
 
