@@ -20,5 +20,5 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/contracts ./contracts
 COPY --chown=node:node package.json ./
 USER node
-EXPOSE 3000 3001 3002
+EXPOSE 3000 9464 3001 3002
 CMD ["node", "--enable-source-maps", "dist/ingress/main.js"]

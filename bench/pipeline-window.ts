@@ -57,7 +57,7 @@ const servicesOf = (pipeline: Pipeline) => [
   ...projectorNames.map((n) => pipeline.projectors[n]),
 ];
 const scrapeAll = (pipeline: Pipeline) =>
-  Promise.all(servicesOf(pipeline).map((s) => scrapeMetrics(s.baseUrl)));
+  Promise.all(servicesOf(pipeline).map((s) => scrapeMetrics(s.operationsUrl)));
 const outcomes = (samples: Map<string, number>) =>
   projectorOutcomes.reduce((sum, metric) => sum + seriesTotal(samples, metric), 0);
 

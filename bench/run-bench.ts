@@ -31,7 +31,7 @@ const e2eRate = 200;
 const e2eLowRate = 10;
 /** At 200/s every 50th delivery is also looked up (120 in 30 s): a cross-check light enough not to
  * disturb the freshness histograms it checks (see bench/end-to-end-latency.ts). */
-const e2eSampleEvery = 50;
+const e2eSampleEvery = Number(process.env.BENCH_E2E_SAMPLE_EVERY ?? 50);
 const e2eP99LimitMs = 500;
 /** The services measured: this checkout's build, or BENCH_CODE_DIR's. */
 const code = serviceCode();
@@ -270,11 +270,14 @@ async function main(): Promise<boolean> {
     baseUrl: ingress.baseUrl,
     deliveries: mix,
     warmupSeconds: 3,
-    onTimedStart: () => void (ingressMetricsBefore = scrapeMetrics(ingress.baseUrl)),
+    onTimedStart: () => void (ingressMetricsBefore = scrapeMetrics(ingress.operationsUrl)),
     durationSeconds: seconds,
     perSecond: halfRate,
   });
-  const ingressHalfMetrics = [await ingressMetricsBefore!, await scrapeMetrics(ingress.baseUrl)] as const;
+  const ingressHalfMetrics = [
+    await ingressMetricsBefore!,
+    await scrapeMetrics(ingress.operationsUrl),
+  ] as const;
   const ingressHalfPauses = pausesBetween(...ingressHalfMetrics);
   const slowProduces = observedAbove(...ingressHalfMetrics, "whatsapp_ingress_produce_seconds", "0.02");
   log(

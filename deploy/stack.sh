@@ -27,7 +27,8 @@ print_urls() {
 
 whatsapp-events is up ($1):
   Webhook (point Meta here)   http://127.0.0.1:3000/api/integrations/webhooks/whatsapp/
-  Ingress health / metrics    http://127.0.0.1:3000/healthz  /readyz  /metrics
+  Ingress health              http://127.0.0.1:3000/healthz
+  Ingress readiness / metrics http://127.0.0.1:9464/readyz  /metrics
   Status projector            http://127.0.0.1:3001/healthz  /readyz  /metrics
   Conversation projector      http://127.0.0.1:3002/healthz  /readyz  /metrics
   Kafka bootstrap             127.0.0.1:9092

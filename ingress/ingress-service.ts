@@ -10,8 +10,9 @@ import { serviceNames } from "../runtime/service-names";
 import { SettingsError } from "../runtime/settings";
 import { ConfigCache, whatsappConfigs } from "./configuration/config-cache";
 import type { IngressSettings } from "./ingress-settings";
-import { DeliveryPublisher } from "./kafka/delivery-publisher";
+import { IngressLoad } from "./http/admission";
 import { createIngressMetrics } from "./http/ingress-metrics";
+import { DeliveryPublisher } from "./kafka/delivery-publisher";
 import { createWebhookRoutes } from "./http/webhook-routes";
 
 const producedTopics = deliveryTopics.map(({ topic }) => topic);
@@ -28,7 +29,12 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
     logger,
     metrics: metricsRegistry,
     shutdownGraceMs: settings.SHUTDOWN_GRACE_MS,
-    trustProxy: true,
+    operations: { port: settings.OPS_PORT, host: settings.OPS_HOST },
+    trustedProxies: settings.TRUSTED_PROXIES,
+    arrivalTimeouts: {
+      headersTimeoutMs: settings.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
+    },
     start: async () => {
       const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
       const credentials = new ConfigCache(
@@ -61,6 +67,7 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
         "whatsapp-ingress connected",
       );
 
+      const load = new IngressLoad();
       return {
         routes: createWebhookRoutes({
           credentials: () => credentials.current(),
@@ -68,7 +75,13 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
           metrics: createIngressMetrics(metricsRegistry),
           logger,
           maxBodyBytes: settings.MAX_BODY_BYTES,
+          bodyReadTimeoutMs: settings.BODY_READ_TIMEOUT_MS,
+          load,
+          maxConnections: settings.MAX_CONNECTIONS,
+          maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
+          trustTraceparent: settings.TRUST_TRACEPARENT,
         }),
+        watchServer: (server) => load.watch(server),
         readiness: async () => {
           const [kafkaReady, registryReady] = await Promise.all([
             within(

@@ -1,5 +1,13 @@
-import { str } from "envalid";
-import { positiveInt, readSettings, secretList, stackSettingSpecs, tcpPort } from "../runtime/settings";
+import { bool, str } from "envalid";
+import {
+  addressList,
+  positiveInt,
+  readSettings,
+  secretList,
+  SettingsError,
+  stackSettingSpecs,
+  tcpPort,
+} from "../runtime/settings";
 
 export const ingressSettingSpecs = {
   ...stackSettingSpecs,
@@ -9,12 +17,36 @@ export const ingressSettingSpecs = {
     desc: "verify token(s) of the webhook handshake",
   }),
   WHATSAPP_APP_SECRET: secretList({ default: [], desc: "app secret(s) that sign X-Hub-Signature-256" }),
-  PORT: tcpPort({ default: 3000, desc: "HTTP port of the ingress" }),
+  PORT: tcpPort({ default: 3000, desc: "public HTTP port of the ingress: the webhook and /healthz" }),
   HOST: str({ default: "127.0.0.1", desc: "address the ingress listens on (0.0.0.0 in a container)" }),
+  OPS_PORT: tcpPort({
+    default: 9464,
+    desc: "port of /readyz and /metrics (and /healthz), off the public port",
+  }),
+  OPS_HOST: str({ default: "127.0.0.1", desc: "address of the operations listener" }),
   MAX_BODY_BYTES: positiveInt({
     default: 3 * 1024 * 1024,
     desc: "largest accepted body; Meta's limit is 3 MB",
   }),
+  BODY_READ_TIMEOUT_MS: positiveInt({
+    default: 15000,
+    desc: "longest wait for a body once its headers arrived; slower gets 408 and the connection closed",
+  }),
+  HEADERS_TIMEOUT_MS: positiveInt({ default: 10000, desc: "longest wait for a request's headers" }),
+  REQUEST_TIMEOUT_MS: positiveInt({ default: 30000, desc: "longest wait for a whole request" }),
+  MAX_CONNECTIONS: positiveInt({
+    default: 256,
+    desc: "open connections of the public port above which a POST gets 503",
+  }),
+  MAX_BODY_BYTES_IN_FLIGHT: positiveInt({
+    default: 256 * 1024 * 1024,
+    desc: "body bytes of the requests in hand above which a POST gets 503",
+  }),
+  TRUSTED_PROXIES: addressList({
+    default: [],
+    desc: "addresses or CIDR blocks of proxies whose X-Forwarded-For is believed",
+  }),
+  TRUST_TRACEPARENT: bool({ default: false, desc: "continue a caller's traceparent (else a new trace)" }),
   PUBLISH_TIMEOUT_MS: positiveInt({
     default: 5000,
     desc: "longest wait for Kafka's ack before answering 503",
@@ -27,5 +59,14 @@ export const ingressSettingSpecs = {
 export type IngressSettings = ReturnType<typeof readIngressSettings>;
 
 export function readIngressSettings(env: NodeJS.ProcessEnv = process.env) {
-  return readSettings(ingressSettingSpecs, env);
+  const settings = readSettings(ingressSettingSpecs, env);
+  const problems: Record<string, string> = {};
+  if (settings.HEADERS_TIMEOUT_MS > settings.REQUEST_TIMEOUT_MS)
+    problems.HEADERS_TIMEOUT_MS = `must not exceed REQUEST_TIMEOUT_MS (${settings.REQUEST_TIMEOUT_MS})`;
+  if (settings.BODY_READ_TIMEOUT_MS > settings.REQUEST_TIMEOUT_MS)
+    problems.BODY_READ_TIMEOUT_MS = `must not exceed REQUEST_TIMEOUT_MS (${settings.REQUEST_TIMEOUT_MS})`;
+  if (settings.MAX_BODY_BYTES > settings.MAX_BODY_BYTES_IN_FLIGHT)
+    problems.MAX_BODY_BYTES_IN_FLIGHT = `must be at least MAX_BODY_BYTES (${settings.MAX_BODY_BYTES})`;
+  if (Object.keys(problems).length > 0) throw new SettingsError(problems);
+  return settings;
 }

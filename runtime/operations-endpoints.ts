@@ -12,19 +12,45 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 /**
- * /healthz: the process is alive. /readyz: every dependency answers (200) or which do not (503).
- * /metrics: Prometheus text format.
+ * The last answer of `check` for `ttlMs`, and one check at a time: probes and scrapes, however many,
+ * cost the dependencies at most one round of calls per `ttlMs`.
  */
-export function operationsRouter(metrics: Registry, readiness: ReadinessCheck): Router {
+export function cachedReadiness(check: ReadinessCheck, ttlMs: number, now = Date.now): ReadinessCheck {
+  let last: { at: number; answer: Promise<Record<string, boolean>> } | undefined;
+  return () => {
+    if (!last || now() - last.at >= ttlMs) {
+      const answer = check();
+      last = { at: now(), answer };
+      // A failed check is not remembered: the next probe asks again.
+      answer.catch(() => {
+        if (last?.answer === answer) last = undefined;
+      });
+    }
+    return last.answer;
+  };
+}
+
+/** /healthz: the process is alive. Cheap, no dependency called: safe on a public port. */
+export function healthRouter(): Router {
   const router = new Router();
   router.get("/healthz", (ctx) => {
     ctx.body = { status: "alive" };
   });
+  return router;
+}
+
+/**
+ * /healthz, and /readyz: every dependency answers (200) or which do not (503), checked at most once a
+ * second. /metrics: Prometheus text format.
+ */
+export function operationsRouter(metrics: Registry, readiness: ReadinessCheck): Router {
+  const router = healthRouter();
+  const ready = cachedReadiness(readiness, 1000);
   router.get("/readyz", async (ctx) => {
-    const checks = await readiness();
-    const ready = Object.values(checks).every(Boolean);
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ready" : "not ready", checks };
+    const checks = await ready();
+    const allReady = Object.values(checks).every(Boolean);
+    ctx.status = allReady ? 200 : 503;
+    ctx.body = { status: allReady ? "ready" : "not ready", checks };
   });
   router.get("/metrics", async (ctx) => {
     ctx.type = metrics.contentType;

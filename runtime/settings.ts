@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { config as loadDotenv } from "dotenv";
 import { cleanEnv, EnvError, makeValidator, str, url, type CleanedEnv, type ValidatorSpec } from "envalid";
 
@@ -44,6 +45,21 @@ export const secretList = makeValidator<string[]>((raw) => {
     .map((entry) => entry.trim())
     .filter(Boolean);
   if (entries.length === 0) throw new EnvError("expected at least one non-empty value");
+  return entries;
+});
+
+/** Comma-separated IP addresses or CIDR blocks (`10.0.0.0/8`); may be empty. */
+export const addressList = makeValidator<string[]>((raw) => {
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address = "", prefix] = entry.split("/");
+    const bits = isIP(address) === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (isIP(address) === 0 || !prefixOk) throw new EnvError(`"${entry}" is not an IP address or CIDR block`);
+  }
   return entries;
 });
 

@@ -273,10 +273,6 @@ function parseStatus(
  * nothing Meta signed is lost; parts of a known shape that are malformed are kept as business events.
  */
 export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
-  const rawEventId = delivery.requestId;
-  const statuses: Keyed<MessageStatusEvent>[] = [];
-  const inboundMessages: Keyed<InboundMessageEvent>[] = [];
-  const businessEvents: Keyed<BusinessEvent>[] = [];
   let payload: unknown;
   let jsonParsed = true;
   let problem: string | null = null;
@@ -288,10 +284,83 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
   }
   const entries = isObject(payload) && Array.isArray(payload.entry) ? payload.entry : null;
   if (jsonParsed && !entries) problem = "body has no entry[] array: not a WhatsApp Business Account webhook";
+  let events: DerivedEvents = {
+    statuses: [],
+    inboundMessages: [],
+    businessEvents: [],
+    firstWabaId: null,
+    firstPhoneNumberId: null,
+  };
+  let shapeRecognized = entries !== null;
+  try {
+    if (entries) events = deriveEvents(entries, delivery);
+  } catch (error) {
+    // Valid JSON can still defeat the derivation (arrays nested thousands deep overflow JSON.stringify).
+    shapeRecognized = false;
+    problem = `events could not be derived: ${(error as Error).message}`;
+  }
+
+  const raw: RawWebhookDelivery = {
+    requestId: delivery.requestId,
+    receivedAt: delivery.receivedAt,
+    body: delivery.body,
+    signatureHeader: delivery.signatureHeader,
+    contentType: delivery.contentType,
+    jsonParsed,
+    shapeRecognized,
+    problem,
+    wabaId: events.firstWabaId,
+    statusCount: events.statuses.length,
+    inboundCount: events.inboundMessages.length,
+    businessEventCount: events.businessEvents.length,
+  };
+  return {
+    raw: { key: events.firstWabaId ?? delivery.requestId, value: raw },
+    statuses: events.statuses,
+    inboundMessages: events.inboundMessages,
+    businessEvents: events.businessEvents,
+    phoneNumberId: events.firstPhoneNumberId,
+  };
+}
+
+/**
+ * The delivery reduced to its raw record, flagged with `problem`: what is written when its events
+ * cannot be encoded, so that a signed body is never lost.
+ */
+export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string): ParsedDelivery {
+  return {
+    raw: {
+      key: delivery.raw.key,
+      value: {
+        ...delivery.raw.value,
+        shapeRecognized: false,
+        problem,
+        statusCount: 0,
+        inboundCount: 0,
+        businessEventCount: 0,
+      },
+    },
+    statuses: [],
+    inboundMessages: [],
+    businessEvents: [],
+    phoneNumberId: delivery.phoneNumberId,
+  };
+}
+
+interface DerivedEvents extends Omit<ParsedDelivery, "raw" | "phoneNumberId"> {
+  firstWabaId: string | null;
+  firstPhoneNumberId: string | null;
+}
+
+function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEvents {
+  const rawEventId = delivery.requestId;
+  const statuses: Keyed<MessageStatusEvent>[] = [];
+  const inboundMessages: Keyed<InboundMessageEvent>[] = [];
+  const businessEvents: Keyed<BusinessEvent>[] = [];
   let firstWabaId: string | null = null;
   let firstPhoneNumberId: string | null = null;
 
-  for (const entry of (entries ?? []).filter(isObject)) {
+  for (const entry of entries.filter(isObject)) {
     const wabaId = text(entry.id) ?? "unknown";
     firstWabaId ??= text(entry.id);
     for (const change of arrayOf(entry.changes).filter(isObject)) {
@@ -319,28 +388,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
       }
     }
   }
-
-  const raw: RawWebhookDelivery = {
-    requestId: delivery.requestId,
-    receivedAt: delivery.receivedAt,
-    body: delivery.body,
-    signatureHeader: delivery.signatureHeader,
-    contentType: delivery.contentType,
-    jsonParsed,
-    shapeRecognized: entries !== null,
-    problem,
-    wabaId: firstWabaId,
-    statusCount: statuses.length,
-    inboundCount: inboundMessages.length,
-    businessEventCount: businessEvents.length,
-  };
-  return {
-    raw: { key: firstWabaId ?? delivery.requestId, value: raw },
-    statuses,
-    inboundMessages,
-    businessEvents,
-    phoneNumberId: firstPhoneNumberId,
-  };
+  return { statuses, inboundMessages, businessEvents, firstWabaId, firstPhoneNumberId };
 }
 
 function businessEvent(

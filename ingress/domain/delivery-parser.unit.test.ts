@@ -15,7 +15,7 @@ import {
   statusObject,
   wamid,
 } from "../../tests/fixtures/meta-webhooks";
-import { parseDelivery, statusEventId, type ReceivedDelivery } from "./delivery-parser";
+import { parseDelivery, statusEventId, withoutDerivedEvents, type ReceivedDelivery } from "./delivery-parser";
 
 const received = (payload: unknown): ReceivedDelivery => ({
   requestId: "3f1c2d4e-0000-4000-8000-000000000001",
@@ -333,4 +333,48 @@ describe("parseDelivery: bodies Meta signed that we cannot read", () => {
       expect(parsed.raw.value.problem).toMatch(/entry/);
     },
   );
+
+  // JSON.parse reads any depth; JSON.stringify, which keeps a status or a change value whole, does not.
+  const nested = "[".repeat(10_000) + "]".repeat(10_000);
+  const withNested = (payload: unknown) => JSON.stringify(payload).replace('"NESTED"', nested);
+
+  it.each([
+    ["a status", statusDelivery([{ ...statusObject(wamid("deep"), "sent", 1750263774), deep: "NESTED" }])],
+    ["a change value", envelope([{ field: "account_update", value: { deep: "NESTED" } }])],
+  ])(
+    "keeps the raw record, flagged, when arrays nested 10,000 deep inside %s defeat the events",
+    (_, payload) => {
+      const body = withNested(payload);
+      const parsed = parseDelivery(received(body));
+      expect(parsed.raw.value).toMatchObject({
+        jsonParsed: true,
+        shapeRecognized: false,
+        statusCount: 0,
+        inboundCount: 0,
+        businessEventCount: 0,
+      });
+      expect(parsed.raw.value.problem).toMatch(
+        /^events could not be derived: Maximum call stack size exceeded/,
+      );
+      expect(parsed.raw.value.body.toString()).toBe(body);
+      expect([...parsed.statuses, ...parsed.inboundMessages, ...parsed.businessEvents]).toEqual([]);
+    },
+  );
+});
+
+describe("withoutDerivedEvents", () => {
+  it("keeps the raw record only, flagged with the problem, under the same key", () => {
+    const parsed = parseDelivery(received(statusDelivery([statusObject(wamid("w"), "read", 1750263774)])));
+    const flagged = withoutDerivedEvents(parsed, "records could not be encoded: bad long");
+    expect(flagged.raw.key).toBe(parsed.raw.key);
+    expect(flagged.raw.value).toEqual({
+      ...parsed.raw.value,
+      shapeRecognized: false,
+      problem: "records could not be encoded: bad long",
+      statusCount: 0,
+      inboundCount: 0,
+      businessEventCount: 0,
+    });
+    expect([...flagged.statuses, ...flagged.inboundMessages, ...flagged.businessEvents]).toEqual([]);
+  });
 });

@@ -14,10 +14,9 @@ export function verifySignature(
   header: string | undefined,
   appSecrets: readonly string[],
 ): SignatureCheck {
-  if (!header) return { valid: false, reason: "missing" };
-  const match = signaturePattern.exec(header.trim());
-  if (!match) return { valid: false, reason: "malformed" };
-  const received = Buffer.from(match[1]!, "hex");
+  const problem = signatureHeaderProblem(header);
+  if (problem) return { valid: false, reason: problem };
+  const received = Buffer.from(signaturePattern.exec(header!.trim())![1]!, "hex");
   let matchedIndex = -1;
   // Every secret is tried, so the time taken does not tell which one matched.
   appSecrets.forEach((secret, index) => {
@@ -27,6 +26,12 @@ export function verifySignature(
   return matchedIndex >= 0
     ? { valid: true, secretIndex: matchedIndex }
     : { valid: false, reason: "mismatch" };
+}
+
+/** What is wrong with the header itself, before any body is read: missing, malformed, or nothing. */
+export function signatureHeaderProblem(header: string | undefined): "missing" | "malformed" | null {
+  if (!header) return "missing";
+  return signaturePattern.test(header.trim()) ? null : "malformed";
 }
 
 /** The header value Meta would send for `rawBody` signed with `appSecret` (tests, load generators). */

@@ -1,4 +1,4 @@
-import { signBody, verifySignature } from "./signature";
+import { signatureHeaderProblem, signBody, verifySignature } from "./signature";
 
 const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
 
@@ -65,5 +65,22 @@ describe("verifySignature", () => {
 
   it("refuses everything when no secret is configured", () => {
     expect(verifySignature(body, signBody(body, "s3cret"), [])).toEqual({ valid: false, reason: "mismatch" });
+  });
+});
+
+describe("signatureHeaderProblem", () => {
+  it("passes sha256= and 64 hex digits, whatever their case", () => {
+    expect(signatureHeaderProblem(`sha256=${"aB".repeat(32)}`)).toBeNull();
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["missing", ""],
+    ["malformed", "sha256=zz"],
+    ["malformed", `sha1=${"a".repeat(40)}`],
+    ["malformed", `sha256=${"a".repeat(63)}`],
+    ["malformed", `sha256=${"a".repeat(65)}`],
+  ])("calls %s the header %p", (problem, header) => {
+    expect(signatureHeaderProblem(header)).toBe(problem);
   });
 });

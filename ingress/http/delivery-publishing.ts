@@ -1,8 +1,9 @@
 import { trace } from "@opentelemetry/api";
 import { topicContracts } from "../../contracts/topics";
 import type { Logger } from "../../runtime/logger";
-import type { ParsedDelivery } from "../domain/delivery-parser";
+import { withoutDerivedEvents, type ParsedDelivery } from "../domain/delivery-parser";
 import { recordsByTopic } from "../domain/delivery-topics";
+import { DeliveryEncodingError } from "../kafka/delivery-publisher";
 import type { IngressMetrics } from "./ingress-metrics";
 import { sendAnswer, WebhookRefusal } from "./webhook-answer";
 import type { WebhookMiddleware } from "./webhook-request";
@@ -14,13 +15,30 @@ export interface PublishingDependencies {
   logger: Logger;
 }
 
+/** Publishes the delivery; when one of its events does not fit its schema, its raw record alone, flagged. */
+async function publishKeepingTheRawRecord(
+  publish: PublishingDependencies["publish"],
+  delivery: ParsedDelivery,
+): Promise<ParsedDelivery> {
+  try {
+    await publish(delivery);
+    return delivery;
+  } catch (error) {
+    if (!(error instanceof DeliveryEncodingError)) throw error;
+    const flagged = withoutDerivedEvents(delivery, `events could not be encoded: ${error.message}`);
+    await publish(flagged);
+    return flagged;
+  }
+}
+
 /** Writes the delivery to Kafka; when Kafka does not acknowledge it, refuses with 503 so Meta retries. */
 export function publishDelivery({ publish, metrics, logger }: PublishingDependencies): WebhookMiddleware {
   return async (ctx, next) => {
-    const { requestId, delivery } = ctx.state;
+    const { requestId } = ctx.state;
+    let { delivery } = ctx.state;
     const stopTimer = metrics.produceSeconds.startTimer();
     try {
-      await publish(delivery);
+      delivery = ctx.state.delivery = await publishKeepingTheRawRecord(publish, delivery);
     } catch (error) {
       trace.getActiveSpan()?.recordException(error as Error);
       logger.error(

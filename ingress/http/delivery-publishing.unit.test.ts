@@ -8,6 +8,7 @@ import {
   wamid,
 } from "../../tests/fixtures/meta-webhooks";
 import { parseDelivery, type ParsedDelivery } from "../domain/delivery-parser";
+import { DeliveryEncodingError } from "../kafka/delivery-publisher";
 import { acknowledgeDelivery, publishDelivery } from "./delivery-publishing";
 import { answerRefusals } from "./webhook-answer";
 import type { WebhookState } from "./webhook-request";
@@ -122,6 +123,39 @@ describe("publishDelivery, then acknowledgeDelivery", () => {
         wabaId: delivery.raw.value.wabaId,
         err: expect.objectContaining({ message: "Kafka did not acknowledge within 5000 ms" }),
         msg: "delivery not acknowledged by Kafka; answering 503 so Meta retries",
+      }),
+    ]);
+  });
+
+  it("writes the raw record alone, flagged, and answers 200 when an event does not fit its schema", async () => {
+    delivery = parsed(twoStatusesAndABusinessEvent);
+    const published: ParsedDelivery[] = [];
+    publish = async (d) => {
+      published.push(d);
+      if (d.statuses.length > 0) throw new DeliveryEncodingError('invalid "long": 1e400');
+      return 1;
+    };
+    const response = await fetch(server.url, { method: "POST" });
+    expect([response.status, await response.text()]).toEqual([200, "EVENT_RECEIVED"]);
+    expect(published).toHaveLength(2);
+    expect(published[1]!.raw.value).toMatchObject({
+      requestId: "request-1",
+      shapeRecognized: false,
+      problem: 'events could not be encoded: invalid "long": 1e400',
+      statusCount: 0,
+    });
+    expect(published[1]!.raw.value.body).toEqual(delivery.raw.value.body);
+    expect([...published[1]!.statuses, ...published[1]!.businessEvents]).toEqual([]);
+    expect(await counted(metrics.requests, { outcome: "accepted_unrecognized" })).toBe(1);
+    const events = Object.fromEntries(
+      (await metrics.events.get()).values.map((value) => [value.labels.topic, value.value]),
+    );
+    expect(events).toEqual({ raw: 1, status: 0, inbound: 0, business: 0 });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        problem: 'events could not be encoded: invalid "long": 1e400',
+        msg: "signed body kept in the raw topic, flagged",
       }),
     ]);
   });

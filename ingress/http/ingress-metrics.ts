@@ -5,6 +5,8 @@ export type RequestOutcome =
   | "accepted_unrecognized"
   | "signature_refused"
   | "too_large"
+  | "body_timeout"
+  | "over_capacity"
   | "bad_request"
   | "unavailable"
   | "handshake_ok"
@@ -35,6 +37,17 @@ export function createIngressMetrics(registry: Registry) {
     inFlight: new Gauge({
       name: "whatsapp_ingress_in_flight_requests",
       help: "Webhook requests being handled now",
+      registers: [registry],
+    }),
+    capacityRefusals: new Counter({
+      name: "whatsapp_ingress_capacity_refusals_total",
+      help: "POSTs refused with 503 before their body was read, by the limit reached (connections, body_bytes)",
+      labelNames: ["limit"] as const,
+      registers: [registry],
+    }),
+    bodyBytesInFlight: new Gauge({
+      name: "whatsapp_ingress_body_bytes_in_flight",
+      help: "Body bytes held or expected by the webhook requests being handled now",
       registers: [registry],
     }),
     events: new Counter({

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import Koa from "koa";
 import { counted, freshIngressMetrics, recordingLogger, serve } from "../../tests/support/http-harness";
 import { readRawBody } from "./raw-body";
@@ -19,7 +20,7 @@ describe("readRawBody", () => {
       await next();
     });
     app.use(answerRefusals(metrics));
-    app.use(readRawBody({ maxBodyBytes: 16, logger }));
+    app.use(readRawBody({ maxBodyBytes: 16, bodyReadTimeoutMs: 300, logger }));
     app.use((ctx) => {
       received.push(ctx.state.body);
       ctx.status = 204;
@@ -63,5 +64,32 @@ describe("readRawBody", () => {
       expect.objectContaining({ level: 40, requestId: "request-1", msg: "body could not be read" }),
     ]);
     expect(await counted(metrics.requests, { outcome: "bad_request" })).toBe(1);
+  });
+
+  it("answers a body slower than the read timeout 408, closes the connection, and logs it once", async () => {
+    const { port } = new URL(server.url);
+    const outcome = await new Promise<{ status?: number; connection?: string; closed: boolean }>(
+      (resolve) => {
+        const slow = request({ port, method: "POST", headers: { "content-length": "10" } }, (response) => {
+          response.resume();
+          response.on("end", () =>
+            resolve({ status: response.statusCode, connection: response.headers.connection, closed: false }),
+          );
+        });
+        slow.on("error", () => resolve({ closed: true }));
+        slow.write("{}"); // 2 of the 10 bytes announced, then nothing
+      },
+    );
+    expect(outcome).toEqual({ status: 408, connection: "close", closed: false });
+    expect(received).toEqual([]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        requestId: "request-1",
+        timeoutMs: 300,
+        msg: "body not received in time; answering 408 and closing the connection",
+      }),
+    ]);
+    expect(await counted(metrics.requests, { outcome: "body_timeout" })).toBe(1);
   });
 });

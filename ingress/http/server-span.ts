@@ -12,13 +12,20 @@ import type Koa from "koa";
 /**
  * The webhook's HTTP server span, made here rather than by @opentelemetry/instrumentation-http: that
  * instrumentation wraps every request and response of the process and cost the ingress about a tenth of
- * its throughput (`make bench`, 2026-11-24), for one route whose span this middleware makes with the
- * same semantic-convention attributes. Continues a W3C `traceparent` sent by the caller, if any; the
+ * its throughput (docs/benchmarks.md), for one route whose span this middleware makes with the same
+ * semantic-convention attributes. A caller's W3C `traceparent` is continued only when `trustTraceparent`
+ * is set (a caller we trust); otherwise the span starts a new trace, linked to the caller's context. The
  * handler runs with the span active, so the delivery's `send` span and log lines belong to it.
  */
-export function serverSpan(tracer: Tracer, route: string): Koa.Middleware {
+export function serverSpan(
+  tracer: Tracer,
+  route: string,
+  { trustTraceparent }: { trustTraceparent: boolean },
+): Koa.Middleware {
   return async (ctx, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, ctx.req.headers);
+    const callers = propagation.extract(ROOT_CONTEXT, ctx.req.headers);
+    const callerSpan = trace.getSpanContext(callers);
+    const parent = trustTraceparent ? callers : ROOT_CONTEXT;
     const span = tracer.startSpan(
       `${ctx.method} ${route}`,
       {
@@ -33,6 +40,7 @@ export function serverSpan(tracer: Tracer, route: string): Koa.Middleware {
           "network.protocol.version": ctx.req.httpVersion,
           "user_agent.original": ctx.get("user-agent"),
         },
+        links: !trustTraceparent && callerSpan ? [{ context: callerSpan }] : [],
       },
       parent,
     );

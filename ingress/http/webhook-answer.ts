@@ -7,10 +7,11 @@ export interface WebhookAnswer {
   outcome: RequestOutcome;
 }
 
-/** Every webhook answer is plain text and counted by its outcome. */
+/** Every webhook answer is plain text (never sniffed as anything else) and counted by its outcome. */
 export function sendAnswer(ctx: Koa.Context, metrics: IngressMetrics, answer: WebhookAnswer): void {
   ctx.status = answer.status;
   ctx.type = "text/plain";
+  ctx.set("X-Content-Type-Options", "nosniff");
   ctx.body = answer.body;
   metrics.requests.inc({ outcome: answer.outcome });
 }

@@ -4,12 +4,13 @@ import type Koa from "koa";
 import type { Logger } from "../../runtime/logger";
 import type { WebhookCredentials } from "../configuration/webhook-credentials";
 import type { ParsedDelivery } from "../domain/delivery-parser";
+import { admitWithinCapacity, type IngressLoad } from "./admission";
 import { describeDeliveryOnSpan, parseSignedDelivery } from "./delivery-parsing";
 import { acknowledgeDelivery, publishDelivery } from "./delivery-publishing";
 import type { IngressMetrics } from "./ingress-metrics";
 import { readRawBody } from "./raw-body";
 import { serverSpan } from "./server-span";
-import { requireValidSignature } from "./signature-check";
+import { requireSignatureHeader, requireValidSignature } from "./signature-check";
 import { verificationHandshake } from "./verification-handshake";
 import { answerRefusals, WebhookRefusal } from "./webhook-answer";
 import { assignRequestId, countInFlight } from "./webhook-request";
@@ -24,6 +25,13 @@ export interface WebhookRouteDependencies {
   metrics: IngressMetrics;
   logger: Logger;
   maxBodyBytes: number;
+  bodyReadTimeoutMs: number;
+  /** What the public server holds now, and the caps a POST must stay within to be read. */
+  load: IngressLoad;
+  maxConnections: number;
+  maxBodyBytesInFlight: number;
+  /** Whether a caller's `traceparent` is continued (else a new trace, linked to it). */
+  trustTraceparent: boolean;
 }
 
 const tracer = trace.getTracer("whatsapp-ingress");
@@ -33,12 +41,13 @@ const refuseMethod: Koa.Middleware = () => {
 };
 
 /**
- * The webhook endpoint, read top to bottom: raw body -> verify signature -> parse -> publish -> answer.
- * Every refusal leaves through answerRefusals. The operations endpoints are mounted by the service.
+ * The webhook endpoint, read top to bottom: signature header and capacity (before any body is read) ->
+ * raw body -> verify signature -> parse -> publish -> answer. Every refusal leaves through
+ * answerRefusals. The operations endpoints are mounted by the service.
  */
 export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middleware {
   const { metrics } = deps;
-  const traced = serverSpan(tracer, webhookPath);
+  const traced = serverSpan(tracer, webhookPath, deps);
   const router = new Router();
 
   router.get(webhookPath, traced, answerRefusals(metrics), verificationHandshake(deps));
@@ -49,6 +58,8 @@ export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middlew
     assignRequestId(),
     countInFlight(metrics),
     answerRefusals(metrics),
+    requireSignatureHeader(deps),
+    admitWithinCapacity(deps),
     readRawBody(deps),
     requireValidSignature(deps),
     parseSignedDelivery(),

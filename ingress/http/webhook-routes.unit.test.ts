@@ -3,6 +3,7 @@ import { counted, freshIngressMetrics, recordingLogger, serve } from "../../test
 import { statusDelivery, statusObject, wamid } from "../../tests/fixtures/meta-webhooks";
 import { signBody } from "../domain/signature";
 import type { ParsedDelivery } from "../domain/delivery-parser";
+import { IngressLoad } from "./admission";
 import { createWebhookRoutes, webhookPath } from "./webhook-routes";
 
 describe("createWebhookRoutes", () => {
@@ -10,6 +11,7 @@ describe("createWebhookRoutes", () => {
   const { logger, lines } = recordingLogger();
   const published: ParsedDelivery[] = [];
   let kafkaAcknowledges = true;
+  const load = new IngressLoad();
   let server: Awaited<ReturnType<typeof serve>>;
   const appSecret = "app-secret";
   const body = Buffer.from(
@@ -33,6 +35,11 @@ describe("createWebhookRoutes", () => {
         metrics,
         logger,
         maxBodyBytes: 1024,
+        bodyReadTimeoutMs: 5000,
+        load,
+        maxConnections: 8,
+        maxBodyBytesInFlight: 4096,
+        trustTraceparent: false,
       }),
     );
     server = await serve(app);
@@ -42,6 +49,7 @@ describe("createWebhookRoutes", () => {
     lines.length = 0;
     published.length = 0;
     kafkaAcknowledges = true;
+    load.bodyBytesInFlight = 0;
   });
 
   const post = (
@@ -62,11 +70,12 @@ describe("createWebhookRoutes", () => {
     const ok = await fetch(
       `${server.url}${webhookPath}?hub.mode=subscribe&hub.verify_token=verify-token&hub.challenge=1158201444`,
     );
-    expect([ok.status, await ok.text(), ok.headers.get("content-type")]).toEqual([
-      200,
-      "1158201444",
-      "text/plain; charset=utf-8",
-    ]);
+    expect([
+      ok.status,
+      await ok.text(),
+      ok.headers.get("content-type"),
+      ok.headers.get("x-content-type-options"),
+    ]).toEqual([200, "1158201444", "text/plain; charset=utf-8", "nosniff"]);
     const wrong = await fetch(
       `${server.url}${webhookPath}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`,
     );
@@ -93,21 +102,35 @@ describe("createWebhookRoutes", () => {
     expect(published[0]!.raw.value.requestId).not.toBe(published[1]!.raw.value.requestId);
   });
 
-  it("puts X-Request-Id on every refused POST: 401, 413, 503", async () => {
+  it("puts X-Request-Id on every refused POST: 401 before and after the body, 413, 503", async () => {
     const refused = [
       await post(body, null),
+      await post(body, signBody(body, "not our secret")),
       await post(Buffer.alloc(1025, "x")),
       await ((kafkaAcknowledges = false), post(body)),
     ];
-    expect(refused.map((response) => response.status)).toEqual([401, 413, 503]);
-    for (const response of refused) expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-    expect(refused[2]!.headers.get("retry-after")).toBe("5");
+    expect(refused.map((response) => response.status)).toEqual([401, 401, 413, 503]);
+    for (const response of refused) {
+      expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    expect(refused[3]!.headers.get("retry-after")).toBe("5");
     expect(published).toEqual([]);
     expect(lines.map((line) => line.msg)).toEqual([
+      "signature refused before reading the body; connection closed, nothing written",
       "signature refused; nothing written",
       "body over the limit refused",
       "delivery not acknowledged by Kafka; answering 503 so Meta retries",
     ]);
+  });
+
+  it("answers 503 with Retry-After and X-Request-Id over capacity, before reading, and publishes nothing", async () => {
+    load.bodyBytesInFlight = 4096 - body.length + 1;
+    const response = await post(body);
+    expect([response.status, response.headers.get("retry-after")]).toEqual([503, "5"]);
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(published).toEqual([]);
+    expect(await counted(metrics.requests, { outcome: "over_capacity" })).toBe(1);
   });
 
   it("answers other methods 405 with Allow: GET, POST", async () => {

@@ -3,6 +3,7 @@ import type { Producer, TopicMessages } from "kafkajs";
 interface Waiting {
   topicMessages: TopicMessages[];
   bytes: number;
+  records: number;
   /** The caller stopped waiting (it answered 503): not worth sending any more. */
   abandoned: boolean;
   resolve: () => void;
@@ -30,13 +31,18 @@ export class ProduceCoalescer {
   constructor(
     private readonly producer: Producer,
     private readonly maxRequestBytes: number,
+    /** kafkajs builds a request in time that grows faster than its record count: keep requests small. */
+    private readonly maxRequestRecords: number,
   ) {}
 
   send(topicMessages: TopicMessages[]): CoalescedSend {
     let bytes = 0;
-    for (const { messages } of topicMessages)
+    let records = 0;
+    for (const { messages } of topicMessages) {
+      records += messages.length;
       for (const message of messages) bytes += (message.value as Buffer | null)?.length ?? 0;
-    const entry = { topicMessages, bytes, abandoned: false } as Waiting;
+    }
+    const entry = { topicMessages, bytes, records, abandoned: false } as Waiting;
     const acknowledged = new Promise<void>((resolve, reject) => {
       entry.resolve = resolve;
       entry.reject = reject;
@@ -68,19 +74,23 @@ export class ProduceCoalescer {
     }
   }
 
-  /** The waiting deliveries still wanted, up to maxRequestBytes (always at least one). */
+  /** The waiting deliveries still wanted, up to maxRequestBytes and maxRequestRecords (always at least one). */
   private takeBatch(): Waiting[] {
     const batch: Waiting[] = [];
     let bytes = 0;
+    let records = 0;
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
       if (dropIfAbandoned(next)) {
         this.waiting.shift();
         continue;
       }
-      if (batch.length > 0 && bytes + next.bytes > this.maxRequestBytes) break;
+      const full =
+        bytes + next.bytes > this.maxRequestBytes || records + next.records > this.maxRequestRecords;
+      if (batch.length > 0 && full) break;
       batch.push(this.waiting.shift()!);
       bytes += next.bytes;
+      records += next.records;
     }
     return batch;
   }

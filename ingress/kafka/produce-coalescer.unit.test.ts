@@ -37,7 +37,7 @@ const settled = (p: Promise<void>) =>
 
 it("sends what arrives during a request as one next request, per topic, and answers each caller", async () => {
   const { producer, requests, answerAll } = scriptedProducer();
-  const coalescer = new ProduceCoalescer(producer, 1024 * 1024);
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024, 1000);
   const sends = [
     coalescer.send(delivery("a")),
     coalescer.send(delivery("b")),
@@ -56,7 +56,7 @@ it("sends what arrives during a request as one next request, per topic, and answ
 
 it("sends a failed shared request again one delivery at a time, so only the bad one is refused", async () => {
   const { producer, answerAll } = scriptedProducer();
-  const coalescer = new ProduceCoalescer(producer, 1024 * 1024);
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024, 1000);
   const sends = [
     coalescer.send(delivery("first")),
     coalescer.send(delivery("ok")),
@@ -74,7 +74,7 @@ it("sends a failed shared request again one delivery at a time, so only the bad 
 
 it("drops a delivery its caller abandoned before it was sent, and bounds a shared request's bytes", async () => {
   const { producer, requests, answerAll } = scriptedProducer();
-  const coalescer = new ProduceCoalescer(producer, 10);
+  const coalescer = new ProduceCoalescer(producer, 10, 1000);
   const first = coalescer.send(delivery("x"));
   const gone = coalescer.send(delivery("abandoned"));
   const big = [coalescer.send(delivery("12345678")), coalescer.send(delivery("87654321"))];
@@ -89,4 +89,18 @@ it("drops a delivery its caller abandoned before it was sent, and bounds a share
   expect(
     requests.map((r) => r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.value)))),
   ).toEqual([["x"], ["12345678"], ["87654321"]]);
+});
+
+it("bounds a shared request's records", async () => {
+  const { producer, requests, answerAll } = scriptedProducer();
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024, 2);
+  const sends = ["a", "b", "c", "d"].map((value) => coalescer.send(delivery(value)));
+  await answerAll();
+  await answerAll();
+  expect(await Promise.all(sends.map((send) => settled(send.acknowledged)))).toEqual(
+    Array(4).fill("acknowledged"),
+  );
+  expect(
+    requests.map((r) => r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.value)))),
+  ).toEqual([["a"], ["b", "c"], ["d"]]);
 });

@@ -31,18 +31,21 @@ const secrets = { old: "int-secret-old", current: "int-secret-current" };
 
 let ingress: RunningIngress;
 let baseUrl: string;
+let operationsUrl: string;
 
 beforeAll(async () => {
   const settings = readIngressSettings({
     ...process.env,
     TOPIC_PREFIX: prefix,
     PORT: "0",
+    OPS_PORT: "0",
     WHATSAPP_APP_SECRET: `${secrets.old},${secrets.current}`,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "int-verify-token",
     LOG_LEVEL: "silent",
   });
   ingress = await startIngress(settings, createLogger("whatsapp-ingress-test", "silent"));
   baseUrl = `http://127.0.0.1:${ingress.port}`;
+  operationsUrl = `http://127.0.0.1:${ingress.operationsPort}`;
 });
 
 afterAll(async () => {
@@ -145,6 +148,22 @@ describe("signed deliveries", () => {
     expect(Buffer.compare(record.value.body as Buffer, broken)).toBe(0);
   });
 
+  it("keeps a signed body whose events cannot be derived (arrays nested 10,000 deep) in the raw topic, flagged, and answers 200", async () => {
+    const nested = "[".repeat(10_000) + "]".repeat(10_000);
+    const body = Buffer.from(
+      JSON.stringify(
+        statusDelivery([{ ...statusObject(wamid(), "sent", 1750263779), deep: "NESTED" }]),
+      ).replace('"NESTED"', nested),
+    );
+    const answer = await postWebhook(baseUrl, body, { appSecret: secrets.current });
+    expect([answer.status, answer.body]).toEqual([200, "EVENT_RECEIVED"]);
+    const raw = await readTopic(topics.raw, rawWithRequestId(answer.requestId!));
+    const record = raw.find((r) => r.value.requestId === answer.requestId);
+    expect(record?.value).toMatchObject({ jsonParsed: true, shapeRecognized: false, statusCount: 0 });
+    expect(record?.value.problem).toMatch(/^events could not be derived/);
+    expect(Buffer.compare(record!.value.body as Buffer, body)).toBe(0);
+  });
+
   it("accepts a near-3 MB batched delivery and keeps it byte for byte", async () => {
     const statuses: Record<string, unknown>[] = [];
     const filler = "x".repeat(900);
@@ -184,20 +203,80 @@ describe("rejected requests", () => {
       }),
     ];
     expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    for (const answer of refused) expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
-    // A sentinel with the same key lands on the same partition after them: once it is read, they would have been too.
-    const sentinelId = wamid("sentinel");
+    // A sentinel with the same keys (the WABA id for the raw record, the wamid for the status) lands on
+    // the same partitions after them: once it is read, they would have been too.
     const sentinel = await postWebhook(
       baseUrl,
-      statusDelivery([statusObject(sentinelId, "sent", 1750263801)]),
+      statusDelivery([statusObject(marker, "delivered", 1750263801)]),
       { appSecret: secrets.current },
     );
     expect(sentinel.status).toBe(200);
     const raw = await readTopic(topics.raw, rawWithRequestId(sentinel.requestId!));
-    expect(raw.filter((r) => (r.value.body as Buffer).toString().includes(marker))).toEqual([]);
+    expect(raw.some((r) => r.value.requestId === sentinel.requestId)).toBe(true);
+    expect(
+      raw.filter(
+        (r) =>
+          r.value.requestId !== sentinel.requestId && (r.value.body as Buffer).toString().includes(marker),
+      ),
+    ).toEqual([]);
     const statuses = await readTopic(topics.status, (records) =>
-      records.some((r) => r.value.wamid === sentinelId),
+      records.some((r) => r.value.wamid === marker && r.value.status === "delivered"),
     );
-    expect(statuses.filter((r) => r.value.wamid === marker)).toEqual([]);
+    expect(statuses.filter((r) => r.value.wamid === marker).map((r) => r.value.status)).toEqual([
+      "delivered",
+    ]);
+  });
+
+  it("refuses an unsigned POST before reading its body and closes the connection; 405 for other methods", async () => {
+    const unsigned = await fetch(`${baseUrl}${webhookPath}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(statusDelivery([statusObject(wamid(), "sent", 1750263802)])),
+    });
+    expect([unsigned.status, unsigned.headers.get("connection"), await unsigned.text()]).toEqual([
+      401,
+      "close",
+      "invalid X-Hub-Signature-256",
+    ]);
+    expect(unsigned.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const put = await fetch(`${baseUrl}${webhookPath}`, { method: "PUT", body: "{}" });
+    expect([put.status, put.headers.get("allow")]).toEqual([405, "GET, POST"]);
+  });
+});
+
+describe("operations endpoints", () => {
+  it("serves /readyz and /metrics on the operations port only; the public port keeps /healthz", async () => {
+    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/metrics`)).status).toBe(404);
+    const ready = await fetch(`${operationsUrl}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([
+      200,
+      { status: "ready", checks: { kafka: true, schemaRegistry: true, configuration: true } },
+    ]);
+  });
+
+  it("exposes every documented ingress series on /metrics", async () => {
+    // Answers of each kind first, so that the labelled series exist.
+    await postWebhook(baseUrl, statusDelivery([statusObject(wamid(), "sent", 1750263803)]), {
+      appSecret: secrets.current,
+    });
+    await postWebhook(baseUrl, "{}", { signatureHeader: null });
+    const text = await (await fetch(`${operationsUrl}/metrics`)).text();
+    for (const series of [
+      'whatsapp_ingress_requests_total{outcome="accepted"',
+      'whatsapp_ingress_requests_total{outcome="signature_refused"',
+      'whatsapp_ingress_signature_failures_total{reason="missing"',
+      "whatsapp_ingress_produce_seconds_bucket{",
+      "whatsapp_ingress_in_flight_requests{",
+      "whatsapp_ingress_body_bytes_in_flight{",
+      "# TYPE whatsapp_ingress_capacity_refusals_total counter",
+      'whatsapp_ingress_events_total{topic="raw"',
+      'whatsapp_ingress_events_total{topic="status"',
+      "nodejs_eventloop_lag_max_seconds{",
+    ])
+      expect(text).toContain(series);
   });
 });

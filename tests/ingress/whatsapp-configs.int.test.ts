@@ -39,6 +39,7 @@ beforeAll(async () => {
     MONGODB_DB: database,
     TOPIC_PREFIX: `${process.env.TOPIC_PREFIX}configs.`,
     PORT: "0",
+    OPS_PORT: "0",
     WHATSAPP_APP_SECRET: "env-app-secret",
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "env-verify-token",
     WHATSAPP_CONFIG_REFRESH_MS: "200",

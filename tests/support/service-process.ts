@@ -9,6 +9,8 @@ export interface ServiceProcess {
   name: string;
   port: number;
   baseUrl: string;
+  /** Where its /readyz and /metrics answered: its OPS_PORT listener, or baseUrl for a service without one. */
+  operationsUrl: string;
   child: ChildProcess;
   output(): string;
   /** SIGTERM, then waits for exit; returns the exit code. */
@@ -30,8 +32,9 @@ export async function freePort(): Promise<number> {
 
 /**
  * Runs a service (compiled, dist/... of this checkout, or an absolute path) as its own process and waits
- * until its /readyz answers 200. Its output is kept in memory, and appended to logFile as it comes when
- * one is given.
+ * until its /readyz answers 200: on OPS_PORT (given, or a free one), or on PORT for a service that keeps
+ * its operations endpoints there (projectors, an ingress of older code). Its output is kept in memory, and
+ * appended to logFile as it comes when one is given.
  */
 export async function startServiceProcess(
   name: string,
@@ -41,6 +44,7 @@ export async function startServiceProcess(
   logFile?: string,
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
+  const operationsPort = Number(env.OPS_PORT ?? (await freePort()));
   // Compiled services run as they ship; a TypeScript entry (the benchmark's baseline) runs through tsx.
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
   const child = spawn(
@@ -48,7 +52,7 @@ export async function startServiceProcess(
     [...loader, "--enable-source-maps", path.resolve(repositoryRoot, entry)],
     {
       cwd: repositoryRoot,
-      env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port) },
+      env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port), OPS_PORT: String(operationsPort) },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -65,15 +69,19 @@ export async function startServiceProcess(
   child.once("close", () => file?.end());
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`${name} exited with ${child.exitCode} during start-up:\n${output}`);
-    const ready = await fetch(`${baseUrl}/readyz`).then(
+  const candidates = [`http://127.0.0.1:${operationsPort}`, baseUrl];
+  const readyAt = async (url: string) =>
+    fetch(`${url}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) break;
+  const deadline = Date.now() + readyTimeoutMs;
+  let operationsUrl: string | undefined;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} during start-up:\n${output}`);
+    for (const url of candidates) if (!operationsUrl && (await readyAt(url))) operationsUrl = url;
+    if (operationsUrl) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`${name} not ready within ${readyTimeoutMs} ms:\n${output}`);
@@ -84,6 +92,7 @@ export async function startServiceProcess(
     name,
     port,
     baseUrl,
+    operationsUrl,
     child,
     output: () => output,
     stop: async () => {
