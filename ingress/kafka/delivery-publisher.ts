@@ -23,7 +23,7 @@ export class DeliveryEncodingError extends Error {
 }
 
 const tracer = trace.getTracer("whatsapp-ingress");
-/** Records encoded between two turns of the event loop: a delivery of 68,000 statuses must not stall the others. */
+/** Records encoded between two turns of the event loop: a very large delivery must not stall the others. */
 const recordsPerTurn = 1000;
 /** Largest produce request the coalescer builds from several deliveries (one delivery may be larger). */
 const maxCoalescedBytes = 4 * 1024 * 1024;
@@ -89,15 +89,16 @@ export class DeliveryPublisher {
       timer = setTimeout(() => {
         // After a long synchronous stretch the deadline and Kafka's answer are both due, and timers run
         // before I/O: one more turn lets an answer already received count.
-        lastTurn = setImmediate(() => {
-          for (const send of sends) send.abandon();
-          reject(new PublishFailedError(`Kafka did not acknowledge within ${this.timeoutMs} ms`));
-        });
+        lastTurn = setImmediate(() =>
+          reject(new PublishFailedError(`Kafka did not acknowledge within ${this.timeoutMs} ms`)),
+        );
       }, this.timeoutMs);
     });
     try {
       await Promise.race([acknowledged, deadline]);
     } catch (error) {
+      // One part failed or the deadline passed: the parts not sent yet are not worth sending.
+      for (const send of sends) send.abandon();
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       if (error instanceof PublishFailedError) throw error;
       throw new PublishFailedError(`Kafka refused the delivery: ${(error as Error).message}`, {

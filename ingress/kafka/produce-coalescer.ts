@@ -51,7 +51,17 @@ export class ProduceCoalescer {
     acknowledged.catch(() => undefined);
     this.waiting.push(entry);
     void this.drain();
-    return { acknowledged, abandon: () => void (entry.abandoned = true) };
+    return { acknowledged, abandon: () => this.abandon(entry) };
+  }
+
+  /** Drops a delivery not yet taken into a request at once, so its records leave memory with the 503. */
+  private abandon(entry: Waiting): void {
+    entry.abandoned = true;
+    const position = this.waiting.indexOf(entry);
+    if (position >= 0) {
+      this.waiting.splice(position, 1);
+      dropIfAbandoned(entry);
+    }
   }
 
   private async drain(): Promise<void> {

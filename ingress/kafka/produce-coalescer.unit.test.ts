@@ -104,3 +104,17 @@ it("bounds a shared request's records", async () => {
     requests.map((r) => r.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.value)))),
   ).toEqual([["a"], ["b", "c"], ["d"]]);
 });
+
+it("lets an abandoned delivery go at once, without waiting for the request in flight", async () => {
+  let release!: () => void;
+  const producer = {
+    sendBatch: () => new Promise<void>((resolve) => (release = resolve)),
+  } as unknown as Producer;
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024, 4000);
+  const inFlight = coalescer.send(delivery("first"));
+  const waiting = coalescer.send(delivery("second"));
+  waiting.abandon();
+  expect(await settled(waiting.acknowledged)).toBe("refused: abandoned before it was sent");
+  release();
+  expect(await settled(inFlight.acknowledged)).toBe("acknowledged");
+});

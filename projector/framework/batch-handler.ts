@@ -4,7 +4,7 @@ import type { ContractSerde } from "../../contracts/serde";
 import type { Logger } from "../../runtime/logger";
 import { BatchTracing, sentContext, type BatchSource } from "./batch-tracing";
 import { publishDeadLetters } from "./dead-letters";
-import { isRetriable, type Unapplicable } from "./errors";
+import { deadLetterKindOf, isRetriable, type Unapplicable } from "./errors";
 import { type BatchOutcome, type Projection, serviceNameOf } from "./projection";
 import type { ProjectorMetrics } from "./projector-metrics";
 import { decodeRecord } from "./record-decoding";
@@ -69,6 +69,10 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
       let applied: Isolated;
       try {
         applied = await context.with(spans.context, () => applyIsolating(store, valid));
+        // Every record of a slice refused alike is the store's or the code's doing, not the records':
+        // the partition stalls (and says so) rather than draining the topic into the dead-letter topic.
+        if (valid.length > 1 && applied.refused.length === valid.length)
+          throw new SliceRefusedError(valid.length, applied.refused[0]!.unapplicable);
       } catch (error) {
         spans.failed(error as Error);
         throw error;
@@ -81,8 +85,10 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
         tracing.deadLettered(source, refused.message, refused.unapplicable.kind);
       }
       // Freshness: from the record's timestamp (set when the ingress produced it) to the acknowledged write.
+      const refused = new Set(applied.refused.map((r) => r.message));
       for (const { message } of valid)
-        metrics.eventAge.observe(Math.max(0, ended - Number(message.timestamp)) / 1000);
+        if (!refused.has(message))
+          metrics.eventAge.observe(Math.max(0, ended - Number(message.timestamp)) / 1000);
     }
     if (dead.length > 0)
       await publishDeadLetters(
@@ -129,7 +135,7 @@ async function applyIsolating<E>(
         refused: [
           {
             message: records[0]!.message,
-            unapplicable: { kind: "refused_by_store", detail: (error as Error).message },
+            unapplicable: { kind: deadLetterKindOf(error), detail: (error as Error).message },
           },
         ],
       };
@@ -143,5 +149,14 @@ async function applyIsolating<E>(
       },
       refused: [...first.refused, ...second.refused],
     };
+  }
+}
+
+/** Every record of a slice was refused: retried like a store outage, never dead-lettered wholesale. */
+class SliceRefusedError extends Error {
+  readonly retriable = true;
+  constructor(records: number, first: Unapplicable) {
+    super(`all ${records} records of the slice refused (${first.kind}: ${first.detail}); retrying the slice`);
+    this.name = "SliceRefusedError";
   }
 }

@@ -116,3 +116,59 @@ it("lets a failing write fail the batch, so nothing is committed", async () => {
     "store away",
   );
 });
+
+describe("records the store refuses for their content", () => {
+  const refusal = (id: string) => Object.assign(new Error(`refused ${id}`), { retriable: false });
+  /** Applies a batch unless it holds an event whose id starts with "bad": then refuses it whole. */
+  const refusingStore = (seen: string[][], transientAfter = Infinity) =>
+    storeOf(async (events) => {
+      seen.push(events.map((e) => e.id));
+      if (seen.length > transientAfter) throw new Error("connection lost");
+      const bad = events.find((e) => e.id.startsWith("bad"));
+      if (bad) throw refusal(bad.id);
+      return { applied: events.length, duplicates: 0 };
+    });
+  const records = (ids: string[]) => ids.map((id, i) => record(i, JSON.stringify({ id })));
+
+  it("narrows a refusal down by halves to the records that cause it, dead-letters them and applies the rest", async () => {
+    const seen: string[][] = [];
+    const { handle, sent } = handlerWith(refusingStore(seen));
+
+    const result = await handle({
+      topic: "t",
+      partition: 0,
+      messages: records(["a", "b", "bad1", "c", "d", "e", "bad2", "f"]),
+    });
+
+    expect(result).toMatchObject({ applied: 6, deadLettered: 2, nextOffset: "8" });
+    const letters = sent[0]!.messages.map(
+      (m) => JSON.parse(m.value.toString()) as { reason: string; sourceOffset: string },
+    );
+    expect(letters.map((l) => [l.sourceOffset, l.reason])).toEqual([
+      ["2", "refused_by_store: refused bad1"],
+      ["6", "refused_by_store: refused bad2"],
+    ]);
+    // Halves, not one record at a time: 8 records, two refused, in 11 calls (one per node of the halving).
+    expect(seen).toHaveLength(11);
+  });
+
+  it("fails the whole slice when an error that may pass comes up while isolating", async () => {
+    const { handle, sent } = handlerWith(refusingStore([], 2));
+    await expect(
+      handle({ topic: "t", partition: 0, messages: records(["a", "bad1", "b", "c"]) }),
+    ).rejects.toThrow("connection lost");
+    expect(sent).toEqual([]);
+  });
+
+  it("retries, never dead-letters, a slice whose every record is refused", async () => {
+    const { handle, sent } = handlerWith(
+      storeOf(async () => {
+        throw refusal("all");
+      }),
+    );
+    await expect(handle({ topic: "t", partition: 0, messages: records(["a", "b", "c"]) })).rejects.toThrow(
+      /all 3 records of the slice refused/,
+    );
+    expect(sent).toEqual([]);
+  });
+});

@@ -37,6 +37,14 @@ export class PartitionProgress {
       .sort((a, b) => a - b);
   }
 
+  /** After a rebalance: partitions no longer assigned are forgotten; returns the ones forgotten. */
+  retain(assigned: readonly number[]): number[] {
+    const keep = new Set(assigned);
+    const forgotten = [...this.partitions.keys()].filter((partition) => !keep.has(partition));
+    for (const partition of forgotten) this.partitions.delete(partition);
+    return forgotten;
+  }
+
   known(): number[] {
     return [...this.partitions.keys()].sort((a, b) => a - b);
   }

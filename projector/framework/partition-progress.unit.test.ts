@@ -25,6 +25,17 @@ it("calls a partition stalled when it has lag and committed nothing for the stal
   expect(progress.stalled()).toEqual([]);
 });
 
+it("forgets partitions a rebalance took away, so their old lag never stalls this instance", () => {
+  const time = clock();
+  const progress = new PartitionProgress(1_000, time.now);
+  progress.fetched(0, "10", "0");
+  progress.fetched(1, "10", "0");
+  expect(progress.retain([1])).toEqual([0]);
+  time.advance(5_000);
+  expect(progress.stalled()).toEqual([1]);
+  expect(progress.known()).toEqual([1]);
+});
+
 it("does not count waiting for work as a stall", () => {
   const time = clock();
   const progress = new PartitionProgress(60_000, time.now);

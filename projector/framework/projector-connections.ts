@@ -31,6 +31,7 @@ export async function connectProjector<E>(
   settings: ProjectorSettings,
   logger: Logger,
   metricsRegistry: Registry,
+  store: { firstRevision?: number } = {},
 ): Promise<ProjectorConnections<E>> {
   const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
   await mongo.connect();
@@ -39,6 +40,7 @@ export async function connectProjector<E>(
   logger.info({ profile }, `store profile ${profile.name}`);
   const readModels = new MongoReadModels(db, projection, profile, {
     rememberedDocuments: settings.REMEMBERED_DOCUMENTS,
+    ...store,
   });
 
   const kafka = createKafka(serviceNameOf(projection), settings.KAFKA_BROKERS, logger);
@@ -87,8 +89,8 @@ export async function consumeIntoReadModels<E>(
     applied?: (payload: EachBatchPayload, result: BatchResult, records: number) => void;
     /** Hears of every fetched batch before it is applied. */
     fetched?: (payload: EachBatchPayload) => void;
-    /** Hears of every batch's work as it starts (the rebuild waits for it before a swap). */
-    started?: (work: Promise<void>) => void;
+    /** Lets each slice in, and hears when it is done (the rebuild holds slices back while it swaps). */
+    gate?: { enter(): Promise<void>; leave(): void };
   },
 ): Promise<void> {
   const names = options.names ?? (() => declaredNames);
@@ -107,6 +109,17 @@ export async function consumeIntoReadModels<E>(
     metrics: connections.metrics,
     logger: options.logger,
   });
+  const gate = options.gate;
+  const gated: typeof handleBatch = gate
+    ? async (slice) => {
+        await gate.enter();
+        try {
+          return await handleBatch(slice);
+        } finally {
+          gate.leave();
+        }
+      }
+    : handleBatch;
   await consumer.connect();
   await consumer.subscribe({ topic: connections.serde.topic(projection.topic), fromBeginning: true });
   await consumer.run({
@@ -115,11 +128,9 @@ export async function consumeIntoReadModels<E>(
     eachBatchAutoResolve: false,
     eachBatch: (payload) => {
       options.fetched?.(payload);
-      const work = applyInSlices(payload, consumer, handleBatch, (result, records) =>
+      return applyInSlices(payload, consumer, gated, (result, records) =>
         options.applied?.(payload, result, records),
       );
-      options.started?.(work);
-      return work;
     },
   });
 }

@@ -34,15 +34,23 @@ export async function startProjector<E>(
         // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
         retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
       });
+      const progress = new PartitionProgress(settings.STALL_AFTER_MS);
+      const { lag, stalled } = connections.metrics;
       let joined = false;
-      consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        joined = true;
+        // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
+        const assigned = Object.values(payload.memberAssignment).flat();
+        for (const partition of progress.retain(assigned)) {
+          lag.remove({ partition: String(partition) });
+          stalled.remove({ partition: String(partition) });
+        }
+      });
       consumer.on(consumer.events.CRASH, (event) => {
         joined = false;
         logger.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
       });
       consumer.on(consumer.events.STOP, () => (joined = false));
-      const progress = new PartitionProgress(settings.STALL_AFTER_MS);
-      const { lag, stalled } = connections.metrics;
       const stalledPartitions = () => {
         const now = new Set(progress.stalled());
         for (const partition of progress.known())

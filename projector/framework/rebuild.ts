@@ -12,13 +12,73 @@ async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, 
   return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
-/** Replaces each live collection by its rebuilt one (which ensureIndexes created, so it exists). */
-async function swapCollections(db: Db, rebuilt: CollectionNames, live: readonly string[]): Promise<void> {
-  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+const namespaceExists = 48;
+
+/**
+ * Replaces each live collection by its rebuilt one (which ensureIndexes created, so it exists). FerretDB
+ * has no renameCollection dropTarget: drop, then rename (readers see the gap of one call); when the live
+ * projector recreates the collection in between, drop and rename again (the catch-up after the swap
+ * replays whatever that projector wrote into it).
+ */
+async function swapCollections(
+  db: Db,
+  rebuilt: CollectionNames,
+  live: readonly string[],
+  dropTarget: boolean,
+): Promise<void> {
   for (const collection of live) {
-    // FerretDB has no renameCollection dropTarget: drop, then rename (readers see the gap of one call).
-    if (existing.has(collection)) await db.collection(collection).drop();
-    await db.renameCollection(rebuilt(collection), collection);
+    if (dropTarget) {
+      await db.renameCollection(rebuilt(collection), collection, { dropTarget: true });
+      continue;
+    }
+    for (let attempt = 1; ; attempt++) {
+      await db
+        .collection(collection)
+        .drop()
+        .catch(() => undefined);
+      try {
+        await db.renameCollection(rebuilt(collection), collection);
+        break;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== namespaceExists || attempt >= 10)
+          throw new Error(
+            `could not swap ${rebuilt(collection)} in as ${collection} (${(error as Error).message}); ` +
+              `the rebuilt documents are still in ${rebuilt(collection)}: rename it by hand, or run the rebuild again`,
+          );
+      }
+    }
+  }
+}
+
+/** Holds slices back while the rebuild swaps collections, and waits for the ones already applying. */
+class SliceGate {
+  private active = 0;
+  private closed: { opened: Promise<void>; open: () => void } | null = null;
+  private idle: (() => void) | null = null;
+
+  async enter(): Promise<void> {
+    while (this.closed) await this.closed.opened;
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+    if (this.active === 0) this.idle?.();
+  }
+
+  /** Resolves once no slice is applying; none starts until `open`. */
+  async close(): Promise<void> {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.closed = { opened, open };
+    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    this.idle = null;
+  }
+
+  open(): void {
+    const closed = this.closed;
+    this.closed = null;
+    closed?.open();
   }
 }
 
@@ -43,6 +103,8 @@ export async function rebuildProjection<E>(
     settings,
     logger,
     createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`),
+    // Rebuilt documents' revisions start far above any a live projector remembers from the old ones.
+    { firstRevision: Date.now() * 1000 },
   );
   await connections.readModels.ensureIndexes(temporary);
   const topic = connections.serde.topic(projection.topic);
@@ -51,7 +113,7 @@ export async function rebuildProjection<E>(
   const started = Date.now();
   const position = new Map<number, bigint>();
   const totals = { records: 0, applied: 0, duplicates: 0, deadLettered: 0 };
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const gate = new SliceGate();
   const consumer = connections.kafka.consumer({
     groupId: group,
     maxBytesPerPartition: settings.MAX_BATCH_BYTES,
@@ -60,7 +122,7 @@ export async function rebuildProjection<E>(
     consumerGroup: group,
     logger,
     names: () => target,
-    started: (work) => (inFlight = work.catch(() => undefined)),
+    gate,
     applied: (payload, result, records) => {
       position.set(payload.batch.partition, BigInt(result.nextOffset));
       totals.records += records;
@@ -95,9 +157,10 @@ export async function rebuildProjection<E>(
     `replaying ${topic} into ${live.map(temporary).join(", ")}`,
   );
   consumer.pause([{ topic }]);
-  await inFlight;
-  await swapCollections(connections.db, temporary, live);
+  await gate.close();
+  await swapCollections(connections.db, temporary, live, connections.readModels.profile.name === "mongodb");
   target = (declared) => declared;
+  gate.open();
   consumer.resume([{ topic }]);
   // Whatever the live projector applied to the old collections meanwhile is replayed into the new ones.
   await reach(

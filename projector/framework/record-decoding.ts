@@ -20,7 +20,14 @@ export async function decodeRecord<E>(
   } catch (error) {
     return { unapplicable: { kind: "undecodable", detail: (error as Error).message } };
   }
-  const checked = validate(withoutNul(decoded));
+  let checked: E | string;
+  try {
+    checked = validate(withoutNul(decoded));
+  } catch (error) {
+    return {
+      unapplicable: { kind: "projection_failed", detail: `validate threw: ${(error as Error).message}` },
+    };
+  }
   if (typeof checked === "string") return { unapplicable: { kind: "not_applicable", detail: checked } };
   return { event: checked };
 }

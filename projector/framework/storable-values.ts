@@ -1,5 +1,10 @@
-/** A field name every document store takes: letters, digits and `_`, not starting with a digit. */
-const plainKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const plainKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A field name every document store takes: letters, digits and `_`, not starting with a digit; not
+ * `__proto__`, which looks plain but, assigned, sets an object's prototype instead of a field.
+ */
+export const isPlainKey = (key: string): boolean => plainKeyPattern.test(key) && key !== "__proto__";
 const deepestNesting = 32;
 
 /**
@@ -12,10 +17,8 @@ export function isStorableValue(value: unknown, depth = 0): boolean {
   if (value === null || typeof value !== "object") return true;
   if (Array.isArray(value))
     return value.every((item) => !Array.isArray(item) && isStorableValue(item, depth + 1));
-  return Object.entries(value).every(([key, item]) => plainKey.test(key) && isStorableValue(item, depth + 1));
+  return Object.entries(value).every(([key, item]) => isPlainKey(key) && isStorableValue(item, depth + 1));
 }
-
-export const isPlainKey = (key: string): boolean => plainKey.test(key);
 
 /**
  * The value with every U+0000 in its strings (keys included) replaced by U+FFFD: PostgreSQL's jsonb,

@@ -13,6 +13,7 @@ describe("isStorableValue", () => {
     ["a dotted key", { "a.b": 1 }],
     ["an empty key", { "": 1 }],
     ["a key holding U+0000", { "a\u0000": 1 }],
+    ["a __proto__ key", JSON.parse('{"__proto__": {"polluted": true}}') as unknown],
     ["an array inside an array", { m: [[1, 2]] }],
     ["nesting deeper than 32", JSON.parse("[".repeat(40) + "]".repeat(40)) as unknown],
   ])("refuses %s", (_, value) => {

@@ -128,10 +128,21 @@ export class ChunkedWriter {
 
   private async inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      for (let i = next++; i < items.length; i = next++) await work(items[i]!);
+      for (let i = next++; i < items.length && !failed; i = next++) {
+        try {
+          await work(items[i]!);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
     };
     const workers = Math.min(this.profile.concurrentCommands, items.length);
-    await Promise.all(Array.from({ length: workers }, worker));
+    // Every command sent is waited for, even after one failed: none may outlive the call that sent it.
+    const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+    const rejected = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (rejected) throw rejected.reason;
   }
 }

@@ -1,4 +1,5 @@
 import type { Db, Document } from "mongodb";
+import { declared } from "../framework/errors";
 import { StoreWriteUnconfirmedError, WriteRefusedError } from "./store-errors";
 import type {
   BatchOutcome,
@@ -24,14 +25,16 @@ export const declaredNames: CollectionNames = (declared) => declared;
  */
 export class MongoReadModels<E> {
   private readonly writer: ChunkedWriter;
+  readonly profile: StoreProfile;
   private readonly revisioned: RevisionedWriter;
 
   constructor(
     private readonly db: Db,
     private readonly projection: Projection<E>,
     profile: StoreProfile,
-    options: { rememberedDocuments: number } = { rememberedDocuments: 10_000 },
+    options: { rememberedDocuments: number; firstRevision?: number } = { rememberedDocuments: 10_000 },
   ) {
+    this.profile = profile;
     this.writer = new ChunkedWriter(profile);
     this.revisioned = new RevisionedWriter(this.writer, options);
   }
@@ -64,7 +67,9 @@ export class MongoReadModels<E> {
     events: readonly E[],
     names: CollectionNames,
   ): Promise<BatchOutcome> {
-    const documents = new Map(events.map((event) => model.document(event)).map((d) => [d._id, d]));
+    const documents = new Map(
+      events.map((event) => declared("document", () => model.document(event))).map((d) => [d._id, d]),
+    );
     const collection = this.db.collection<ProjectedDocument>(names(model.collection));
     const result = await this.writer.write(
       collection,
@@ -86,7 +91,7 @@ export class MongoReadModels<E> {
   ): Promise<BatchOutcome> {
     const byDocument = new Map<string, E[]>();
     for (const event of events) {
-      const id = model.documentId(event);
+      const id = declared("documentId", () => model.documentId(event));
       const group = byDocument.get(id);
       if (group) group.push(event);
       else byDocument.set(id, [event]);
@@ -113,7 +118,7 @@ export class MongoReadModels<E> {
           const before: ProjectedDocument | null = current.get(id) ?? null;
           let document = before;
           for (const event of documentEvents) {
-            const after = model.evolve(document, event);
+            const after = declared("evolve", () => model.evolve(document, event));
             if (after === document) outcome.duplicates++;
             else outcome.applied++;
             document = after;
@@ -129,7 +134,8 @@ export class MongoReadModels<E> {
       },
       {
         likelyNew: model.likelyFirst
-          ? (id) => byDocument.get(id)!.some((event) => model.likelyFirst!(event))
+          ? (id) =>
+              byDocument.get(id)!.some((event) => declared("likelyFirst", () => model.likelyFirst!(event)))
           : undefined,
       },
     );

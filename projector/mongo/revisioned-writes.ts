@@ -12,20 +12,27 @@ export type Revisioned<D> = D & { _id: string; revision: number };
  * _id; those ids are recomputed from a fresh read and written again.
  *
  * The first round starts from the documents this instance wrote last where it has them (a message's
- * next status usually comes seconds after the one before, and on FerretDB a read by `_id` costs about
- * two thirds of the replace that follows), takes the ids the caller expects to be new as absent, and
- * reads the others. Trusting remembered documents is safe because every replace is conditional on the
+ * next status usually comes seconds after the one before, so most writes need no read), takes the ids
+ * the caller expects to be new as absent, and reads the others. Trusting remembered documents is safe because every replace is conditional on the
  * revision they carry.
  */
 export class RevisionedWriter {
   /** Documents this instance wrote last, by namespace and id, revision included. */
   private readonly lastWritten: LRUCache<string, Document>;
 
+  private readonly firstRevision: number;
+
+  /**
+   * `firstRevision` is a new document's revision: a rebuild starts its documents far above any
+   * revision a live projector may remember from the collections they replace, so none of its
+   * remembered documents can match a rebuilt one by chance.
+   */
   constructor(
     private readonly writer: ChunkedWriter,
-    options: { rememberedDocuments: number },
+    options: { rememberedDocuments: number; firstRevision?: number },
   ) {
     this.lastWritten = new LRUCache<string, Document>({ max: options.rememberedDocuments });
+    this.firstRevision = options.firstRevision ?? 1;
   }
 
   /**
@@ -81,7 +88,10 @@ export class RevisionedWriter {
         // A retry round rewrites only the ids that collided; the others are written already.
         if (!pendingIds.has(id)) continue;
         const revision = current.get(id)?.revision ?? 0;
-        const stored = { ...document, revision: revision + 1 } as Revisioned<D>;
+        const stored = {
+          ...document,
+          revision: revision === 0 ? this.firstRevision : revision + 1,
+        } as Revisioned<D>;
         operations.push(
           revision === 0
             ? { insertOne: { document: stored as never } }

@@ -19,6 +19,7 @@ const contentRefusalCodes = new Set([
 /** The store refused a write; `retriable` says whether for its state (wait) or for its content (never). */
 export class WriteRefusedError extends Error {
   readonly retriable: boolean;
+  readonly kind = "refused_by_store";
   constructor(
     readonly collection: string,
     readonly code: number | undefined,

@@ -148,6 +148,18 @@ describe("inboundMessageDocument, content the store could not hold as sent", () 
     expect(doc.text).toEqual({ body: "hi" });
   });
 
+  it("keeps a __proto__ key in messageJson instead of losing it to the prototype", () => {
+    const doc = inboundMessageDocument(
+      inboundEvent(
+        "wamid.P",
+        1750263780,
+        JSON.parse('{"type":"text","text":{"body":"hi"},"__proto__":{"x":1}}'),
+      ),
+    );
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(doc.messageJson).toContain("__proto__");
+  });
+
   it("stores U+0000 in Meta's strings as U+FFFD", () => {
     const doc = withContent({ text: { body: "a\u0000b" } });
     expect(doc.text).toEqual({ body: "a\uFFFDb" });
