@@ -76,12 +76,13 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
           logger,
           maxBodyBytes: settings.MAX_BODY_BYTES,
           bodyReadTimeoutMs: settings.BODY_READ_TIMEOUT_MS,
+          minBodyBytesPerSecond: settings.MIN_BODY_BYTES_PER_SECOND,
           load,
           maxConnections: settings.MAX_CONNECTIONS,
           maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
           trustTraceparent: settings.TRUST_TRACEPARENT,
         }),
-        watchServer: (server) => load.watch(server),
+        watchServer: (server) => load.watch(server, settings.MAX_CONNECTIONS),
         readiness: async () => {
           const [kafkaReady, registryReady] = await Promise.all([
             within(

@@ -32,6 +32,10 @@ export const ingressSettingSpecs = {
     default: 15000,
     desc: "longest wait for a body once its headers arrived; slower gets 408 and the connection closed",
   }),
+  MIN_BODY_BYTES_PER_SECOND: positiveInt({
+    default: 65536,
+    desc: "a body arriving slower than this on average, after its first second, gets 408 and the connection closed",
+  }),
   HEADERS_TIMEOUT_MS: positiveInt({ default: 10000, desc: "longest wait for a request's headers" }),
   REQUEST_TIMEOUT_MS: positiveInt({ default: 30000, desc: "longest wait for a whole request" }),
   MAX_CONNECTIONS: positiveInt({

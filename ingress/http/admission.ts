@@ -9,11 +9,15 @@ export class IngressLoad {
   openConnections = 0;
   bodyBytesInFlight = 0;
 
-  /** Counts the public server's connections (the operations listener's are not counted). */
-  watch(server: Server): void {
+  /**
+   * Counts the public server's connections (the operations listener's are not counted). Over the cap,
+   * idle keep-alive connections are closed first, so that idle sockets cannot hold the cap.
+   */
+  watch(server: Server, maxConnections: number): void {
     server.on("connection", (socket) => {
       this.openConnections++;
       socket.once("close", () => this.openConnections--);
+      if (this.openConnections > maxConnections) server.closeIdleConnections();
     });
   }
 }

@@ -90,12 +90,46 @@ describe("admitWithinCapacity", () => {
       ctx.body = String(counting.openConnections);
     });
     const watched = createServer(app.callback());
-    counting.watch(watched);
+    counting.watch(watched, 10);
     await new Promise<void>((resolve) => watched.listen(0, "127.0.0.1", resolve));
     const { port } = watched.address() as { port: number };
     const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } });
     expect(await response.text()).toBe("1");
     await new Promise<void>((resolve) => watched.close(() => resolve()));
     expect(counting.openConnections).toBe(0);
+  });
+
+  it("closes idle keep-alive connections when a new one takes the count over the cap", async () => {
+    const counting = new IngressLoad();
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.body = "ok";
+    });
+    const watched = createServer(app.callback());
+    counting.watch(watched, 3);
+    await new Promise<void>((resolve) => watched.listen(0, "127.0.0.1", resolve));
+    const { port } = watched.address() as { port: number };
+    const { Agent, request } = await import("node:http");
+    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+    const get = () =>
+      new Promise<void>((resolve, reject) =>
+        request({ port, agent }, (response) => response.resume().on("end", resolve))
+          .on("error", reject)
+          .end(),
+      );
+    // Three idle keep-alive connections, then a fourth: the idle ones are let go.
+    await Promise.all([get(), get(), get()]);
+    expect(counting.openConnections).toBe(3);
+    await new Promise<void>((resolve) => setTimeout(resolve, 50));
+    const fourth = new Agent({ keepAlive: false });
+    await new Promise<void>((resolve, reject) =>
+      request({ port, agent: fourth }, (response) => response.resume().on("end", resolve))
+        .on("error", reject)
+        .end(),
+    );
+    await new Promise<void>((resolve) => setTimeout(resolve, 50));
+    expect(counting.openConnections).toBeLessThanOrEqual(1);
+    agent.destroy();
+    await new Promise<void>((resolve) => watched.close(() => resolve()));
   });
 });

@@ -20,7 +20,14 @@ describe("readRawBody", () => {
       await next();
     });
     app.use(answerRefusals(metrics));
-    app.use(readRawBody({ maxBodyBytes: 16, bodyReadTimeoutMs: 300, logger }));
+    app.use(
+      readRawBody({
+        maxBodyBytes: 16,
+        bodyReadTimeoutMs: 300,
+        minBodyBytesPerSecond: 1,
+        logger,
+      }),
+    );
     app.use((ctx) => {
       received.push(ctx.state.body);
       ctx.status = 204;
@@ -91,5 +98,42 @@ describe("readRawBody", () => {
       }),
     ]);
     expect(await counted(metrics.requests, { outcome: "body_timeout" })).toBe(1);
+  });
+
+  it("cuts a body arriving below the minimum rate long before the read timeout", async () => {
+    const app = new Koa<WebhookState>();
+    app.use(async (ctx, next) => {
+      ctx.state.requestId = "request-2";
+      await next();
+    });
+    app.use(answerRefusals(metrics));
+    app.use(
+      readRawBody({
+        maxBodyBytes: 1_000_000,
+        bodyReadTimeoutMs: 20_000,
+        minBodyBytesPerSecond: 1_000,
+        logger,
+      }),
+    );
+    app.use((ctx) => {
+      ctx.status = 204;
+    });
+    const slowServer = await serve(app);
+    const { port } = new URL(slowServer.url);
+    const started = Date.now();
+    const status = await new Promise<number | undefined>((resolve) => {
+      const slow = request({ port, method: "POST", headers: { "content-length": "100000" } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      slow.on("error", () => resolve(undefined));
+      // 100 bytes a second against 1,000 wanted.
+      const drip = setInterval(() => slow.write("x".repeat(10)), 100);
+      slow.on("close", () => clearInterval(drip));
+      setTimeout(() => clearInterval(drip), 10_000);
+    });
+    await slowServer.close();
+    expect(status).toBe(408);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -26,6 +26,7 @@ export interface WebhookRouteDependencies {
   logger: Logger;
   maxBodyBytes: number;
   bodyReadTimeoutMs: number;
+  minBodyBytesPerSecond: number;
   /** What the public server holds now, and the caps a POST must stay within to be read. */
   load: IngressLoad;
   maxConnections: number;

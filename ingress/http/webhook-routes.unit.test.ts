@@ -36,6 +36,7 @@ describe("createWebhookRoutes", () => {
         logger,
         maxBodyBytes: 1024,
         bodyReadTimeoutMs: 5000,
+        minBodyBytesPerSecond: 1,
         load,
         maxConnections: 8,
         maxBodyBytesInFlight: 4096,
