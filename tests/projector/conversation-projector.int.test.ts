@@ -1,7 +1,6 @@
 import { MongoClient } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
 import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
-import { readProjectorSettings } from "../../projector/framework/projector-settings";
 import type {
   ConversationDocument,
   InboundMessageDocument,
@@ -11,6 +10,7 @@ import { createLogger } from "../../runtime/logger";
 import { inboundEvent } from "../fixtures/inbound-events";
 import { inboundMessageBodies, PHONE_NUMBER_ID } from "../fixtures/meta-webhooks";
 import { eventually, EventProducer } from "../support/event-producer";
+import { testProjectorSettings } from "../support/projectors";
 
 // The conversation projector in-process against the real stack.
 const mongo = new MongoClient(process.env.MONGODB_URI!);
@@ -45,10 +45,7 @@ it("stores every inbound message once and counts each conversation's distinct me
   );
   projector = await startProjector(
     conversationProjection,
-    readProjectorSettings(
-      { port: 0, consumerGroup: "conversation-projector" },
-      { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent" },
-    ),
+    testProjectorSettings(prefix, database),
     createLogger("test", "silent"),
   );
 

@@ -1,44 +1,25 @@
 import { MongoClient } from "mongodb";
 import type { InboundMessageEvent, MessageStatusEvent } from "../../contracts/generated/types";
 import { documentPerEvent, type Projection } from "../../projector/framework/projection";
-import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
-import { readProjectorSettings } from "../../projector/framework/projector-settings";
 import type { InboundMessageDocument } from "../../projector/projections/conversation/inbound-conversation";
 import { conversationProjection } from "../../projector/projections/conversation/projection";
 import { statusProjection } from "../../projector/projections/status/projection";
 import type { MessageStatusDocument } from "../../projector/projections/status/status-timeline";
-import { createLogger } from "../../runtime/logger";
 import { inboundEvent } from "../fixtures/inbound-events";
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
 import { readTopic } from "../support/kafka-records";
+import { TestProjectors } from "../support/projectors";
 
 // Records the MongoDB-wire server would refuse as sent, through the projectors against the real stack:
 // none may stop a partition.
 const run = process.env.TEST_RUN_ID!;
 const mongo = new MongoClient(process.env.MONGODB_URI!);
-const started: RunningProjector[] = [];
-
-async function start<E>(
-  projection: Projection<E>,
-  prefix: string,
-  database: string,
-  env: Record<string, string> = {},
-) {
-  const projector = await startProjector(
-    projection,
-    readProjectorSettings(
-      { port: 0, consumerGroup: `${projection.name}-projector` },
-      { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent", ...env },
-    ),
-    createLogger("test", "silent"),
-  );
-  started.push(projector);
-  return projector;
-}
+const projectors = new TestProjectors();
+const start = projectors.start.bind(projectors);
 
 afterAll(async () => {
-  await Promise.all(started.map((p) => p.stop()));
+  await projectors.stopAll();
   await mongo.close();
 });
 

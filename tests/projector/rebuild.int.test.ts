@@ -1,7 +1,6 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
 import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
-import { readProjectorSettings } from "../../projector/framework/projector-settings";
 import { rebuildProjection } from "../../projector/framework/rebuild";
 import { statusProjection } from "../../projector/projections/status/projection";
 import {
@@ -11,16 +10,14 @@ import {
 import { createLogger } from "../../runtime/logger";
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
+import { testProjectorSettings } from "../support/projectors";
 
 // The rebuild mode against the real stack, beside a live projector that keeps applying.
 const run = process.env.TEST_RUN_ID!;
 const mongo = new MongoClient(process.env.MONGODB_URI!);
 const prefix = `${process.env.TOPIC_PREFIX}rebuild.`;
 const database = `whatsapp_test_${run}_rebuild`;
-const settings = readProjectorSettings(
-  { port: 0, consumerGroup: "status-projector" },
-  { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent" },
-);
+const settings = testProjectorSettings(prefix, database);
 let live: RunningProjector | undefined;
 
 afterAll(async () => {

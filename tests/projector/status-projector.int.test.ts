@@ -1,45 +1,29 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
 import { documentPerEvent, type Projection } from "../../projector/framework/projection";
-import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
-import { readProjectorSettings } from "../../projector/framework/projector-settings";
 import { statusProjection } from "../../projector/projections/status/projection";
 import {
   evolveMessageStatus,
   type MessageStatusDocument,
 } from "../../projector/projections/status/status-timeline";
-import { createLogger } from "../../runtime/logger";
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
 import { readTopic } from "../support/kafka-records";
+import { TestProjectors } from "../support/projectors";
 
 // The status projector in-process against real Kafka, registry and MongoDB-wire server.
 const run = process.env.TEST_RUN_ID!;
 const mongo = new MongoClient(process.env.MONGODB_URI!);
-const started: RunningProjector[] = [];
+const projectors = new TestProjectors();
 
-const settingsFor = (prefix: string, database: string) =>
-  readProjectorSettings(
-    { port: 0, consumerGroup: "status-projector" },
-    { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent" },
-  );
-
-async function startStatusProjector(
+const startStatusProjector = (
   prefix: string,
   database: string,
   projection: Projection<MessageStatusEvent> = statusProjection,
-) {
-  const projector = await startProjector(
-    projection,
-    settingsFor(prefix, database),
-    createLogger("test", "silent"),
-  );
-  started.push(projector);
-  return projector;
-}
+) => projectors.start(projection, prefix, database);
 
 afterAll(async () => {
-  await Promise.all(started.map((p) => p.stop()));
+  await projectors.stopAll();
   await mongo.close();
 });
 
@@ -155,7 +139,7 @@ it("sends poison records to the dead-letter topic with the reason and original b
   expect(byKey.get("poison-3")!.reason).toBe("not_applicable: field wamid is missing or empty");
   expect(byKey.get("poison-3")!).toMatchObject({
     sourceTopic: `${prefix}whatsapp.message.status.v1`,
-    consumerGroup: `${prefix}status-projector`,
+    consumerGroup: `${prefix}test-projector`,
   });
 
   const collection = mongo.db(database).collection<MessageStatusDocument>("message_statuses");
