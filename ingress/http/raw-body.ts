@@ -77,10 +77,13 @@ export function readRawBody({
           { requestId, limit: maxBodyBytes, length: ctx.request.length },
           "body over the limit refused",
         );
-        throw new WebhookRefusal(413, "too_large", `body larger than ${maxBodyBytes} bytes`);
+        // The rest of the body is not read: the connection cannot carry another request after it.
+        throw new WebhookRefusal(413, "too_large", `body larger than ${maxBodyBytes} bytes`, {
+          Connection: "close",
+        });
       }
       logger.warn({ requestId, err: error }, "body could not be read");
-      throw new WebhookRefusal(400, "bad_request", "body could not be read");
+      throw new WebhookRefusal(400, "bad_request", "body could not be read", { Connection: "close" });
     } finally {
       clearTimeout(timer);
       clearInterval(rateTimer);

@@ -49,6 +49,7 @@ describe("readRawBody", () => {
   it("refuses a body over the limit with 413, logged once, and goes no further", async () => {
     const response = await fetch(server.url, { method: "POST", body: "x".repeat(17) });
     expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
     expect(await response.text()).toBe("body larger than 16 bytes");
     expect(received).toEqual([]);
     expect(lines).toEqual([
