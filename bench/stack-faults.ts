@@ -1,13 +1,16 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 
 /**
  * Faults injected into the stack `make up` runs: the native processes through their pid files and
  * deploy/native scripts, or the Docker Compose services. Only processes of this stack are touched.
+ * Scripts run asynchronously, so the load of the caller goes on while a part of the stack restarts.
  */
 const repositoryRoot = path.resolve(__dirname, "..");
 const pidFile = (name: string) => path.join(repositoryRoot, ".stack/run", `${name}.pid`);
+const run = promisify(execFile);
 
 function nativeStackRuns(): boolean {
   const file = pidFile("kafka");
@@ -22,28 +25,84 @@ function nativeStackRuns(): boolean {
 
 export const stackKind = (): "native" | "docker" => (nativeStackRuns() ? "native" : "docker");
 
-const compose = (...args: string[]): void => {
-  execFileSync("docker", ["compose", ...args], { cwd: repositoryRoot, stdio: "ignore" });
+const compose = async (...args: string[]): Promise<void> => {
+  await run("docker", ["compose", ...args], { cwd: repositoryRoot });
 };
-const nativeScript = (script: string, ...args: string[]): void => {
-  execFileSync(path.join(repositoryRoot, "deploy/native", script), args, { stdio: "ignore" });
+const nativeScript = async (script: string, ...args: string[]): Promise<void> => {
+  await run(path.join(repositoryRoot, "deploy/native", script), args);
 };
 
 /** kill -9 of the broker: no shutdown, no flush of its own. */
-export function killBroker(): void {
+export async function killBroker(): Promise<void> {
   if (stackKind() === "docker") return compose("kill", "-s", "SIGKILL", "kafka");
   const pid = Number(readFileSync(pidFile("kafka"), "utf8"));
   process.kill(-pid, "SIGKILL");
 }
 
-export function stopMongo(): void {
+export async function stopMongo(): Promise<void> {
   if (stackKind() === "docker") return compose("stop", "mongodb");
-  nativeScript("down.sh", "ferretdb");
+  return nativeScript("down.sh", "ferretdb");
+}
+
+/** Stops the schema registry (SIGTERM); services must go on with the schemas they already hold. */
+export async function stopRegistry(): Promise<void> {
+  if (stackKind() === "docker") return compose("stop", "schema-registry");
+  return nativeScript("down.sh", "apicurio");
+}
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+};
+const commandOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * kill -9 of PostgreSQL's postmaster alone (the pid file may name the `runuser` that started it as root):
+ * its backends notice and exit by themselves, and the next start runs crash recovery. Returns the
+ * backends it had, to wait for before a restart (PostgreSQL refuses to start while they hold its memory).
+ * The Docker stack has no PostgreSQL: its MongoDB, the read models' storage there, is killed instead.
+ */
+export async function killPostgres(): Promise<{ postmaster: number; backends: number[] }> {
+  if (stackKind() === "docker") {
+    await compose("kill", "-s", "SIGKILL", "mongodb");
+    return { postmaster: 0, backends: [] };
+  }
+  const started = Number(readFileSync(pidFile("postgres"), "utf8"));
+  const postmaster =
+    commandOf(started) === "postgres"
+      ? started
+      : childrenOf(started).find((c) => commandOf(c) === "postgres");
+  if (!postmaster) throw new Error(`no postgres postmaster under pid ${started} (.stack/run/postgres.pid)`);
+  const backends = childrenOf(postmaster);
+  process.kill(postmaster, "SIGKILL");
+  return { postmaster, backends };
+}
+
+/** Whether a process still runs (and is not a zombie). */
+export function processRuns(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** Starts whatever part of the stack is down, and waits until it answers. */
-export function restartStack(kind: "native" | "docker"): void {
+export async function restartStack(kind: "native" | "docker"): Promise<void> {
   if (kind === "docker")
     return compose("up", "-d", "--wait", "kafka", "schema-registry", "mongodb", "jaeger");
-  nativeScript("up.sh");
+  return nativeScript("up.sh");
 }
