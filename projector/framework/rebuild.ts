@@ -44,6 +44,7 @@ async function swapCollections(
           throw new Error(
             `could not swap ${rebuilt(collection)} in as ${collection} (${(error as Error).message}); ` +
               `the rebuilt documents are still in ${rebuilt(collection)}: rename it by hand, or run the rebuild again`,
+            { cause: error },
           );
       }
     }
