@@ -4,7 +4,7 @@ import { ensureTopics } from "../contracts/topic-admin";
 import { deliveryTopics } from "../contracts/topics";
 import { createKafka, idempotentProducer, within } from "../runtime/kafka-client";
 import type { Logger } from "../runtime/logger";
-import { createMetricsRegistry } from "../runtime/operations-endpoints";
+import { createMetricsRegistry, schemaRegistryAnswers } from "../runtime/operations-endpoints";
 import { startService, type RunningService } from "../runtime/service";
 import { serviceNames } from "../runtime/service-names";
 import { SettingsError } from "../runtime/settings";
@@ -90,11 +90,7 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
               2000,
               false,
             ),
-            within(
-              fetch(`${settings.SCHEMA_REGISTRY_URL}/subjects`).then((response) => response.ok),
-              2000,
-              false,
-            ),
+            schemaRegistryAnswers(settings.SCHEMA_REGISTRY_URL),
           ]);
           return { kafka: kafkaReady, schemaRegistry: registryReady, configuration: credentials.isReady() };
         },

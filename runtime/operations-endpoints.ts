@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { within } from "./kafka-client";
 import { Registry, collectDefaultMetrics } from "prom-client";
 
 export type ReadinessCheck = () => Promise<Record<string, boolean>>;
@@ -29,6 +30,14 @@ export function cachedReadiness(check: ReadinessCheck, ttlMs: number, now = Date
     return last.answer;
   };
 }
+
+/** Whether the schema registry answers, within 2 s (a readiness check must answer fast). */
+export const schemaRegistryAnswers = (registryUrl: string): Promise<boolean> =>
+  within(
+    fetch(`${registryUrl}/subjects`).then((response) => response.ok),
+    2000,
+    false,
+  );
 
 /** /healthz: the process is alive. Cheap, no dependency called: safe on a public port. */
 export function healthRouter(): Router {

@@ -1,6 +1,6 @@
 import { within } from "../../runtime/kafka-client";
 import type { Logger } from "../../runtime/logger";
-import { createMetricsRegistry } from "../../runtime/operations-endpoints";
+import { createMetricsRegistry, schemaRegistryAnswers } from "../../runtime/operations-endpoints";
 import { startService, type RunningService } from "../../runtime/service";
 import { PartitionProgress } from "./partition-progress";
 import { type Projection, serviceNameOf } from "./projection";
@@ -100,11 +100,7 @@ export async function startProjector<E>(
             2000,
             false,
           ),
-          schemaRegistry: await within(
-            fetch(`${settings.SCHEMA_REGISTRY_URL}/subjects`).then((r) => r.ok),
-            2000,
-            false,
-          ),
+          schemaRegistry: await schemaRegistryAnswers(settings.SCHEMA_REGISTRY_URL),
         }),
         stop: async () => {
           // Finishes the batch in hand, commits, leaves the group, then closes the connections.

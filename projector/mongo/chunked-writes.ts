@@ -3,8 +3,6 @@ import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type 
 import { asWriteRefusal } from "./store-errors";
 import type { StoreProfile } from "./store-profile";
 
-export const duplicateKeyCode = 11000;
-
 export interface ChunkedWriteResult {
   insertedCount: number;
   upsertedCount: number;

@@ -1,6 +1,6 @@
 import type { Db, Document } from "mongodb";
 import { declared } from "../framework/errors";
-import { StoreWriteUnconfirmedError, WriteRefusedError } from "./store-errors";
+import { firstRefusal, StoreWriteUnconfirmedError } from "./store-errors";
 import type {
   BatchOutcome,
   DocumentPerEvent,
@@ -9,7 +9,7 @@ import type {
   Projection,
   ReadModel,
 } from "../framework/projection";
-import { ChunkedWriter, duplicateKeyCode } from "./chunked-writes";
+import { ChunkedWriter } from "./chunked-writes";
 import { RevisionedWriter, type Revisioned } from "./revisioned-writes";
 import type { StoreProfile } from "./store-profile";
 
@@ -75,8 +75,8 @@ export class MongoReadModels<E> {
       collection,
       [...documents.values()].map((document) => ({ insertOne: { document } })),
     );
-    const refused = result.writeErrors.find((e) => e.code !== duplicateKeyCode);
-    if (refused) throw new WriteRefusedError(collection.collectionName, refused.code, refused.message);
+    const refused = firstRefusal(collection.collectionName, result.writeErrors);
+    if (refused) throw refused;
     if (result.unanswered.length > 0)
       throw new StoreWriteUnconfirmedError(
         `${collection.collectionName}: ${result.unanswered.length} inserts not answered`,
@@ -124,7 +124,7 @@ export class MongoReadModels<E> {
             document = after;
           }
           if (document && exactCount) {
-            const count = counts.get(id) ?? documentEvents.length;
+            const count = counts.get(id)!;
             const field: string = exactCount.field;
             if ((document as Document)[field] !== count) document = { ...document, [field]: count };
           }

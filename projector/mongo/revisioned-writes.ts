@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
-import { StoreWriteUnconfirmedError, WriteRefusedError } from "./store-errors";
-import { duplicateKeyCode, type ChunkedWriter } from "./chunked-writes";
+import { firstRefusal, StoreWriteUnconfirmedError } from "./store-errors";
+import type { ChunkedWriter } from "./chunked-writes";
 
 export type Revisioned<D> = D & { _id: string; revision: number };
 
@@ -109,8 +109,8 @@ export class RevisionedWriter {
         else this.lastWritten.set(key(document._id), document);
       });
       if (unconfirmed.size === 0) return;
-      const refused = writeErrors.find((e) => e.code !== duplicateKeyCode);
-      if (refused) throw new WriteRefusedError(collection.collectionName, refused.code, refused.message);
+      const refused = firstRefusal(collection.collectionName, writeErrors);
+      if (refused) throw refused;
       if (round >= maxRounds)
         throw new StoreWriteUnconfirmedError(
           `${unconfirmed.size} writes to ${collection.collectionName} not confirmed after ${round} rounds`,

@@ -1,5 +1,7 @@
 import { BSON, MongoServerError } from "mongodb";
 
+export const duplicateKeyCode = 11000;
+
 /**
  * Server codes that refuse a write for its content: the same write can never succeed. FerretDB answers
  * 2 (BadValue) for `$`-prefixed or dotted keys and nested arrays. Its code 1 (InternalError) is not here:
@@ -29,6 +31,15 @@ export class WriteRefusedError extends Error {
     this.name = "WriteRefusedError";
     this.retriable = code === undefined || !contentRefusalCodes.has(code);
   }
+}
+
+/** The first write a command refused for something other than a duplicate `_id`, as an error to throw. */
+export function firstRefusal(
+  collection: string,
+  writeErrors: readonly { code: number | undefined; message: string }[],
+): WriteRefusedError | undefined {
+  const refused = writeErrors.find((e) => e.code !== duplicateKeyCode);
+  return refused && new WriteRefusedError(collection, refused.code, refused.message);
 }
 
 /** Writes whose outcome stayed unknown after every round: the batch is retried from the last commit. */
