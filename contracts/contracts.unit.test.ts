@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Type } from "avsc";
 import { readFileSync } from "node:fs";
-import { parseDelivery } from "../ingress/domain/delivery-parser";
+import type { ParsedDelivery } from "../ingress/domain/delivery-parser";
 import { recordsByTopic } from "../ingress/domain/delivery-topics";
 import {
   envelope,
@@ -16,6 +16,22 @@ import {
   failedStatusErrors,
   wamid,
 } from "../tests/fixtures/meta-webhooks";
+import {
+  CUSTOMER_BSUID,
+  CUSTOMER_PARENT_BSUID,
+  CUSTOMER_USERNAME,
+  bothIdentifiersTextMessage,
+  bsuidOnlyTextMessage,
+  editMessage,
+  phoneOnlyTextMessage,
+  revokeMessage,
+  statusWithUserId,
+  unknownValueField,
+  untypedObjects,
+  userChangedNumber,
+  userChangedUserId,
+} from "../tests/fixtures/identity-webhooks";
+import { parsedBody } from "../tests/fixtures/inbound-events";
 import { schemaDirectory } from "./schema-files";
 import { renderContractTypes } from "./type-generator";
 import { topicContracts, topicIds, topicSchema, type TopicId } from "./topics";
@@ -90,13 +106,7 @@ describe("contracts", () => {
     );
     let encoded = 0;
     for (const payload of deliveries) {
-      const parsed = parseDelivery({
-        requestId: "r",
-        receivedAt: 1,
-        body: Buffer.from(JSON.stringify(payload)),
-        signatureHeader: "sha256=00",
-        contentType: "application/json",
-      });
+      const parsed = parsedBody(payload, 1);
       const checks = recordsByTopic(parsed).flatMap(({ topic, records }) =>
         records.map((record): [TopicId, unknown] => [topic, record.value]),
       );
@@ -108,5 +118,111 @@ describe("contracts", () => {
       }
     }
     expect(encoded).toBeGreaterThan(25);
+  });
+
+  describe("records the current parser writes, read with every published version", () => {
+    const parse = (payload: unknown): ParsedDelivery => parsedBody(payload, 1750263780000);
+    const bsuidOnly = parse(
+      bsuidOnlyTextMessage({ id: wamid("contract-bsuid"), parentUserId: CUSTOMER_PARENT_BSUID }),
+    );
+    const userIdOnlyStatus = parse(statusWithUserId({ wamid: wamid("contract-status"), recipientId: null }));
+    const withUntyped = parse(untypedObjects());
+    const deliveries = [
+      bsuidOnly,
+      userIdOnlyStatus,
+      withUntyped,
+      parse(bothIdentifiersTextMessage({ username: CUSTOMER_USERNAME })),
+      parse(phoneOnlyTextMessage()),
+      parse(statusWithUserId({ status: "read", parentUserId: CUSTOMER_PARENT_BSUID })),
+      parse(statusWithUserId({ status: "failed", userId: null, extra: { errors: failedStatusErrors } })),
+      parse(userChangedNumber()),
+      parse(userChangedUserId({ fromUserId: CUSTOMER_BSUID })),
+      parse(editMessage({ media: { type: "image", caption: "Updated image caption" } })),
+      parse(revokeMessage()),
+      parse(unknownValueField()),
+    ];
+    const publishedVersions = (topic: TopicId) => {
+      const directory = path.join(schemaDirectory, "published", topicContracts[topic].name);
+      return readdirSync(directory)
+        .filter((file) => file.endsWith(".avsc"))
+        .map((file) => ({
+          version: Number(path.basename(file, ".avsc")),
+          schema: JSON.parse(readFileSync(path.join(directory, file), "utf8")) as {
+            fields: { name: string }[];
+          },
+        }))
+        .sort((a, b) => a.version - b.version);
+    };
+    const evolvedTopics = topicIds.filter((topic) => publishedVersions(topic).length > 1);
+    const written = (topic: TopicId) =>
+      deliveries.flatMap((delivery) =>
+        recordsByTopic(delivery)
+          .filter((group) => group.topic === topic)
+          .flatMap(({ records }) => records.map((record) => record.value as Record<string, unknown>)),
+      );
+    /** Encoded with the current schema, decoded with `version` as the reader's schema. */
+    const readAs = (topic: TopicId, version: number, value: Record<string, unknown>) => {
+      const writer = Type.forSchema(topicSchema(topic) as never);
+      const reader = Type.forSchema(
+        publishedVersions(topic).find((v) => v.version === version)!.schema as never,
+      );
+      return reader.fromBuffer(writer.toBuffer(value), reader.createResolver(writer)) as Record<
+        string,
+        unknown
+      >;
+    };
+
+    it("covers the topics whose schema has changed, each with records", () => {
+      expect(evolvedTopics).toEqual(["rawWebhook", "messageStatus", "inboundMessage"]);
+      for (const topic of evolvedTopics) expect(written(topic).length).toBeGreaterThanOrEqual(3);
+    });
+
+    it.each(evolvedTopics)(
+      "%s: every published version reads the same values for its own fields",
+      (topic) => {
+        const values = written(topic);
+        for (const { version, schema } of publishedVersions(topic)) {
+          const fields = schema.fields.map((field) => field.name);
+          for (const value of values) {
+            const decoded = readAs(topic, version, value);
+            expect({ version, fields: Object.keys(decoded) }).toEqual({ version, fields });
+            expect({ version, decoded: { ...decoded } }).toEqual({
+              version,
+              decoded: Object.fromEntries(fields.map((name) => [name, value[name]])),
+            });
+          }
+        }
+      },
+    );
+
+    it("gives a version-1 reader the BSUID in from for a message without a phone number", () => {
+      const message = bsuidOnly.inboundMessages[0]!.value as unknown as Record<string, unknown>;
+      const v1 = readAs("inboundMessage", 1, message);
+      expect(v1).toMatchObject({ from: CUSTOMER_BSUID, wamid: message.wamid, type: "text" });
+      expect(v1).not.toHaveProperty("fromUserId");
+      expect(readAs("inboundMessage", 2, message)).toMatchObject({
+        from: CUSTOMER_BSUID,
+        fromWaId: null,
+        fromUserId: CUSTOMER_BSUID,
+        fromParentUserId: CUSTOMER_PARENT_BSUID,
+      });
+    });
+
+    it("gives a version-1 reader a status with only recipient_user_id, recipientId null", () => {
+      const status = userIdOnlyStatus.statuses[0]!.value as unknown as Record<string, unknown>;
+      expect(readAs("messageStatus", 1, status)).toMatchObject({ wamid: status.wamid, recipientId: null });
+      expect(readAs("messageStatus", 1, status)).not.toHaveProperty("recipientUserId");
+      expect(readAs("messageStatus", 2, status)).toMatchObject({ recipientUserId: CUSTOMER_BSUID });
+    });
+
+    it("gives a version-1 reader a raw record with untyped objects, their names in problem", () => {
+      const raw = withUntyped.raw.value as unknown as Record<string, unknown>;
+      expect(raw.untypedCount).toBe(3);
+      const v1 = readAs("rawWebhook", 1, raw);
+      expect(v1).toMatchObject({ problem: raw.problem, inboundCount: 2, businessEventCount: 1 });
+      expect(v1.problem).toMatch(/^3 object\(s\) became no typed event: .*missing_id/);
+      expect(v1).not.toHaveProperty("untypedCount");
+      expect(readAs("rawWebhook", 2, raw)).toMatchObject({ untypedCount: 3 });
+    });
   });
 });

@@ -47,7 +47,7 @@ export const topicContracts = {
   inboundMessage: {
     name: "whatsapp.message.inbound.v1",
     schemaFile: "whatsapp.message.inbound.v1.avsc",
-    key: "<phone_number_id>:<wa_id>",
+    key: "<phone_number_id>:<fromUserId>, or <phone_number_id>:<from> when the message has no BSUID",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
     deliveryPart: "inboundMessages",

@@ -26,6 +26,8 @@ export interface RawWebhookDelivery {
   inboundCount: number;
   /** Number of business events (other fields) derived from this delivery. */
   businessEventCount: number;
+  /** Messages, statuses and value keys of this delivery that became no typed event (each named in problem, counted in whatsapp_ingress_objects_untyped_total). */
+  untypedCount: number;
 }
 
 /** One status object of a messages webhook: a change in the delivery of an outbound message. Key: the message id (wamid). */
@@ -40,7 +42,7 @@ export interface MessageStatusEvent {
   status: string;
   /** When the status happened, per Meta (statuses[].timestamp, seconds, as milliseconds). */
   timestamp: number;
-  /** WhatsApp id of the customer the message was sent to (statuses[].recipient_id). */
+  /** The customer's phone number (statuses[].recipient_id); null when Meta withholds it. */
   recipientId: null | string;
   /** Business phone number id (value.metadata.phone_number_id). */
   phoneNumberId: string;
@@ -58,6 +60,10 @@ export interface MessageStatusEvent {
   bizOpaqueCallbackData: null | string;
   /** The status object exactly as Meta sent it, as JSON, so fields Meta adds later are not lost. */
   statusJson: string;
+  /** The customer's business-scoped user id, BSUID (statuses[].recipient_user_id). */
+  recipientUserId: null | string;
+  /** The customer's parent BSUID (statuses[].recipient_parent_user_id). */
+  recipientParentUserId: null | string;
 }
 
 /** The conversation the message was billed in (statuses[].conversation). */
@@ -96,7 +102,7 @@ export interface WhatsAppError {
   href: null | string;
 }
 
-/** One inbound customer message of a messages webhook. Key: <phone_number_id>:<wa_id> so one conversation's messages share a partition. */
+/** One inbound customer message of a messages webhook. Key: <phone_number_id>:<fromUserId>, or <phone_number_id>:<from> when Meta sends no business-scoped user id, so one customer's messages share a partition. */
 export interface InboundMessageEvent {
   /** Deterministic id: hex SHA-256 of the wamid, so a redelivery gives the same id. */
   eventId: string;
@@ -104,9 +110,9 @@ export interface InboundMessageEvent {
   rawEventId: string;
   /** WhatsApp message id (messages[].id). */
   wamid: string;
-  /** WhatsApp id of the customer who sent it (messages[].from). */
+  /** The customer who sent it: their phone number (messages[].from) when Meta sends it, else their business-scoped user id, so that it is never empty for readers of version 1. fromWaId and fromUserId say which. */
   from: string;
-  /** Customer's profile name (value.contacts[].profile.name of the matching wa_id). */
+  /** Customer's profile name (value.contacts[].profile.name of the sender's contact entry). */
   profileName: null | string;
   /** Business phone number id that received it (value.metadata.phone_number_id). */
   phoneNumberId: string;
@@ -150,6 +156,20 @@ export interface InboundMessageEvent {
   referral: null | Referral;
   /** errors, for type unsupported and other message errors; empty otherwise. */
   errors: Array<WhatsAppError>;
+  /** The customer's phone number exactly as Meta sent it (messages[].from); null when Meta withholds it (a user with a username). */
+  fromWaId: null | string;
+  /** The customer's business-scoped user id, BSUID (messages[].from_user_id, else the sender's contacts[].user_id); null before Meta sent BSUIDs. */
+  fromUserId: null | string;
+  /** The customer's parent BSUID across linked business portfolios (messages[].from_parent_user_id or contacts[].parent_user_id). */
+  fromParentUserId: null | string;
+  /** The customer's WhatsApp username (contacts[].profile.username), when they have one. */
+  username: null | string;
+  /** A system message (type system): the customer's identifiers changed. */
+  system: null | SystemNotice;
+  /** An edit (type edit): the customer changed an earlier message. */
+  edit: null | MessageEdit;
+  /** A revoke (type revoke): the customer withdrew an earlier message. */
+  revoke: null | MessageRevoke;
 }
 
 /** text message. */
@@ -336,6 +356,38 @@ export interface Referral {
   thumbnailUrl: null | string;
   /** ctwa_clid. */
   ctwaClid: null | string;
+}
+
+/** messages[].system: a change of the customer's phone number or business-scoped user id. */
+export interface SystemNotice {
+  /** user_changed_number, user_changed_user_id, or another system type Meta sends. */
+  type: null | string;
+  /** The notice as Meta words it. */
+  body: null | string;
+  /** The customer's new phone number (system.wa_id, formerly system.new_wa_id); the old one is the message's from. */
+  waId: null | string;
+  /** The customer's BSUID after the change (system.user_id). */
+  userId: null | string;
+  /** The customer's parent BSUID after the change (system.parent_user_id). */
+  parentUserId: null | string;
+  /** The customer's BSUID before the change (system.previous_user_id). */
+  previousUserId: null | string;
+  /** The customer's parent BSUID before the change (system.previous_parent_user_id). */
+  previousParentUserId: null | string;
+}
+
+/** messages[].edit. */
+export interface MessageEdit {
+  /** wamid of the message edited (edit.original_message_id). */
+  originalMessageId: null | string;
+  /** The message's new content as Meta sent it (edit.message), as JSON text. */
+  messageJson: null | string;
+}
+
+/** messages[].revoke. */
+export interface MessageRevoke {
+  /** wamid of the message withdrawn (revoke.original_message_id). */
+  originalMessageId: null | string;
 }
 
 /** One change of any subscribed webhook field other than messages (message_template_status_update, account_update, phone_number_quality_update, calls, flows, ...). Key: WABA id. */

@@ -15,6 +15,8 @@ export interface ParsedDelivery {
   statuses: Keyed<MessageStatusEvent>[];
   inboundMessages: Keyed<InboundMessageEvent>[];
   businessEvents: Keyed<BusinessEvent>[];
+  /** Messages, statuses and value keys that became no typed event: counted, logged, named in raw.problem. */
+  untyped: UntypedObject[];
   /** First entry's business phone number id, for the delivery's span and logs. */
   phoneNumberId: string | null;
 }
@@ -122,21 +124,78 @@ function parseInteractive(value: unknown): InboundMessageEvent["interactive"] {
   };
 }
 
+/** Why a message or status of a signed delivery became no typed event: a closed set, for metric labels. */
+export type UntypedReason =
+  | "not_an_object"
+  | "missing_id"
+  | "missing_timestamp"
+  | "missing_sender"
+  | "missing_status"
+  | "missing_phone_number_id"
+  | "unknown_key";
+
+/** An object of a signed delivery that became no typed event (it stays in the raw record and a business event). */
+export interface UntypedObject {
+  /** Where it sat: `messages`, `statuses`, or `value` for a key of a messages change's value. */
+  field: "messages" | "statuses" | "value";
+  reason: UntypedReason;
+  /** For the log line: its position, and the key for unknown_key. */
+  detail: string;
+}
+
+type Parsed<T> = { event: Keyed<T> } | { reason: UntypedReason };
+
+/** The sender's entry of value.contacts: by phone number, by BSUID, or the only one there is. */
+function senderContact(contacts: unknown, from: string | null, fromUserId: string | null): Json | undefined {
+  const entries = arrayOf(contacts).filter(isObject);
+  const byId = entries.find(
+    (contact) =>
+      (from !== null && text(contact.wa_id) === from) ||
+      (fromUserId !== null && text(contact.user_id) === fromUserId),
+  );
+  return byId ?? (entries.length === 1 ? entries[0] : undefined);
+}
+
+function parseSystemNotice(value: unknown): InboundMessageEvent["system"] {
+  if (!isObject(value)) return null;
+  return {
+    type: text(value.type),
+    body: text(value.body),
+    waId: text(value.wa_id) ?? text(value.new_wa_id),
+    userId: text(value.user_id),
+    parentUserId: text(value.parent_user_id),
+    previousUserId: text(value.previous_user_id),
+    previousParentUserId: text(value.previous_parent_user_id),
+  };
+}
+
 function parseInboundMessage(
   message: Json,
   value: Json,
   wabaId: string,
   rawEventId: string,
-): Keyed<InboundMessageEvent> | null {
+): Parsed<InboundMessageEvent> {
   const wamid = text(message.id);
-  const from = text(message.from);
   const timestamp = secondsToMillis(message.timestamp);
   const metadata = objectOrEmpty(value.metadata);
   const phoneNumberId = text(metadata.phone_number_id);
-  if (!wamid || !from || timestamp === null || !phoneNumberId) return null;
-  const sender = arrayOf(value.contacts)
-    .filter(isObject)
-    .find((contact) => text(contact.wa_id) === from);
+  const fromWaId = text(message.from);
+  const sender = senderContact(value.contacts, fromWaId, text(message.from_user_id));
+  // A system notice of a BSUID change may name the customer only inside it (no contacts, no from).
+  const notice = objectOrEmpty(message.system);
+  const fromUserId =
+    text(message.from_user_id) ??
+    text(sender?.user_id) ??
+    text(notice.previous_user_id) ??
+    text(notice.user_id);
+  const from = fromWaId ?? fromUserId;
+  if (!wamid) return { reason: "missing_id" };
+  if (timestamp === null) return { reason: "missing_timestamp" };
+  if (!from) return { reason: "missing_sender" };
+  if (!phoneNumberId) return { reason: "missing_phone_number_id" };
+  const profile = objectOrEmpty(sender?.profile);
+  const edit = isObject(message.edit) ? message.edit : null;
+  const revoke = isObject(message.revoke) ? message.revoke : null;
   const location = isObject(message.location) ? message.location : null;
   const button = isObject(message.button) ? message.button : null;
   const reaction = isObject(message.reaction) ? message.reaction : null;
@@ -145,76 +204,90 @@ function parseInboundMessage(
   const referral = isObject(message.referral) ? message.referral : null;
   const textPart = isObject(message.text) ? message.text : null;
   return {
-    key: `${phoneNumberId}:${from}`,
-    value: {
-      eventId: inboundEventId(wamid),
-      rawEventId,
-      wamid,
-      from,
-      profileName: text(objectOrEmpty(sender?.profile).name),
-      phoneNumberId,
-      displayPhoneNumber: text(metadata.display_phone_number),
-      wabaId,
-      timestamp,
-      type: text(message.type) ?? "unknown",
-      messageJson: JSON.stringify(message),
-      text: textPart && typeof textPart.body === "string" ? { body: textPart.body } : null,
-      image: parseMedia(message.image),
-      video: parseMedia(message.video),
-      audio: parseMedia(message.audio),
-      document: parseMedia(message.document),
-      sticker: parseMedia(message.sticker),
-      location: location
-        ? {
-            latitude: decimal(location.latitude),
-            longitude: decimal(location.longitude),
-            name: text(location.name),
-            address: text(location.address),
-            url: text(location.url),
-          }
-        : null,
-      contacts: parseContacts(message.contacts),
-      interactive: parseInteractive(message.interactive),
-      button: button ? { payload: text(button.payload), text: text(button.text) } : null,
-      reaction: reaction ? { messageId: text(reaction.message_id), emoji: text(reaction.emoji) } : null,
-      order: order
-        ? {
-            catalogId: text(order.catalog_id),
-            text: text(order.text),
-            productItems: arrayOf(order.product_items)
-              .filter(isObject)
-              .map((item) => ({
-                productRetailerId: text(item.product_retailer_id),
-                quantity: decimal(item.quantity),
-                itemPrice: decimal(item.item_price),
-                currency: text(item.currency),
-              })),
-          }
-        : null,
-      context: context
-        ? {
-            from: text(context.from),
-            id: text(context.id),
-            forwarded: flag(context.forwarded),
-            frequentlyForwarded: flag(context.frequently_forwarded),
-            referredProductJson: context.referred_product ? JSON.stringify(context.referred_product) : null,
-          }
-        : null,
-      referral: referral
-        ? {
-            sourceUrl: text(referral.source_url),
-            sourceId: text(referral.source_id),
-            sourceType: text(referral.source_type),
-            headline: text(referral.headline),
-            body: text(referral.body),
-            mediaType: text(referral.media_type),
-            imageUrl: text(referral.image_url),
-            videoUrl: text(referral.video_url),
-            thumbnailUrl: text(referral.thumbnail_url),
-            ctwaClid: text(referral.ctwa_clid),
-          }
-        : null,
-      errors: parseErrors(message.errors),
+    event: {
+      key: `${phoneNumberId}:${fromUserId ?? from}`,
+      value: {
+        eventId: inboundEventId(wamid),
+        rawEventId,
+        wamid,
+        from,
+        profileName: text(profile.name),
+        phoneNumberId,
+        displayPhoneNumber: text(metadata.display_phone_number),
+        wabaId,
+        timestamp,
+        type: text(message.type) ?? "unknown",
+        messageJson: JSON.stringify(message),
+        text: textPart && typeof textPart.body === "string" ? { body: textPart.body } : null,
+        image: parseMedia(message.image),
+        video: parseMedia(message.video),
+        audio: parseMedia(message.audio),
+        document: parseMedia(message.document),
+        sticker: parseMedia(message.sticker),
+        location: location
+          ? {
+              latitude: decimal(location.latitude),
+              longitude: decimal(location.longitude),
+              name: text(location.name),
+              address: text(location.address),
+              url: text(location.url),
+            }
+          : null,
+        contacts: parseContacts(message.contacts),
+        interactive: parseInteractive(message.interactive),
+        button: button ? { payload: text(button.payload), text: text(button.text) } : null,
+        reaction: reaction ? { messageId: text(reaction.message_id), emoji: text(reaction.emoji) } : null,
+        order: order
+          ? {
+              catalogId: text(order.catalog_id),
+              text: text(order.text),
+              productItems: arrayOf(order.product_items)
+                .filter(isObject)
+                .map((item) => ({
+                  productRetailerId: text(item.product_retailer_id),
+                  quantity: decimal(item.quantity),
+                  itemPrice: decimal(item.item_price),
+                  currency: text(item.currency),
+                })),
+            }
+          : null,
+        context: context
+          ? {
+              from: text(context.from),
+              id: text(context.id),
+              forwarded: flag(context.forwarded),
+              frequentlyForwarded: flag(context.frequently_forwarded),
+              referredProductJson: context.referred_product ? JSON.stringify(context.referred_product) : null,
+            }
+          : null,
+        referral: referral
+          ? {
+              sourceUrl: text(referral.source_url),
+              sourceId: text(referral.source_id),
+              sourceType: text(referral.source_type),
+              headline: text(referral.headline),
+              body: text(referral.body),
+              mediaType: text(referral.media_type),
+              imageUrl: text(referral.image_url),
+              videoUrl: text(referral.video_url),
+              thumbnailUrl: text(referral.thumbnail_url),
+              ctwaClid: text(referral.ctwa_clid),
+            }
+          : null,
+        errors: parseErrors(message.errors),
+        fromWaId,
+        fromUserId,
+        fromParentUserId: text(message.from_parent_user_id) ?? text(sender?.parent_user_id),
+        username: text(profile.username),
+        system: parseSystemNotice(message.system),
+        edit: edit
+          ? {
+              originalMessageId: text(edit.original_message_id),
+              messageJson: edit.message === undefined ? null : JSON.stringify(edit.message),
+            }
+          : null,
+        revoke: revoke ? { originalMessageId: text(revoke.original_message_id) } : null,
+      },
     },
   };
 }
@@ -224,45 +297,52 @@ function parseStatus(
   value: Json,
   wabaId: string,
   rawEventId: string,
-): Keyed<MessageStatusEvent> | null {
+): Parsed<MessageStatusEvent> {
   const wamid = text(status.id);
   const state = text(status.status);
   const timestamp = secondsToMillis(status.timestamp);
   const metadata = objectOrEmpty(value.metadata);
   const phoneNumberId = text(metadata.phone_number_id);
-  if (!wamid || !state || timestamp === null || !phoneNumberId) return null;
+  if (!wamid) return { reason: "missing_id" };
+  if (!state) return { reason: "missing_status" };
+  if (timestamp === null) return { reason: "missing_timestamp" };
+  if (!phoneNumberId) return { reason: "missing_phone_number_id" };
   const conversation = isObject(status.conversation) ? status.conversation : null;
   const pricing = isObject(status.pricing) ? status.pricing : null;
   return {
-    key: wamid,
-    value: {
-      eventId: statusEventId(wamid, state, timestamp),
-      rawEventId,
-      wamid,
-      status: state,
-      timestamp,
-      recipientId: text(status.recipient_id),
-      phoneNumberId,
-      displayPhoneNumber: text(metadata.display_phone_number),
-      wabaId,
-      conversation: conversation
-        ? {
-            id: text(conversation.id),
-            originType: text(objectOrEmpty(conversation.origin).type),
-            expiration: secondsToMillis(conversation.expiration_timestamp),
-          }
-        : null,
-      pricing: pricing
-        ? {
-            billable: flag(pricing.billable),
-            model: text(pricing.pricing_model),
-            category: text(pricing.category),
-            type: text(pricing.type),
-          }
-        : null,
-      errors: parseErrors(status.errors),
-      bizOpaqueCallbackData: text(status.biz_opaque_callback_data),
-      statusJson: JSON.stringify(status),
+    event: {
+      key: wamid,
+      value: {
+        eventId: statusEventId(wamid, state, timestamp),
+        rawEventId,
+        wamid,
+        status: state,
+        timestamp,
+        recipientId: text(status.recipient_id),
+        phoneNumberId,
+        displayPhoneNumber: text(metadata.display_phone_number),
+        wabaId,
+        conversation: conversation
+          ? {
+              id: text(conversation.id),
+              originType: text(objectOrEmpty(conversation.origin).type),
+              expiration: secondsToMillis(conversation.expiration_timestamp),
+            }
+          : null,
+        pricing: pricing
+          ? {
+              billable: flag(pricing.billable),
+              model: text(pricing.pricing_model),
+              category: text(pricing.category),
+              type: text(pricing.type),
+            }
+          : null,
+        errors: parseErrors(status.errors),
+        bizOpaqueCallbackData: text(status.biz_opaque_callback_data),
+        statusJson: JSON.stringify(status),
+        recipientUserId: text(status.recipient_user_id),
+        recipientParentUserId: text(status.recipient_parent_user_id),
+      },
     },
   };
 }
@@ -288,6 +368,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     statuses: [],
     inboundMessages: [],
     businessEvents: [],
+    untyped: [],
     firstWabaId: null,
     firstPhoneNumberId: null,
   };
@@ -299,6 +380,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     shapeRecognized = false;
     problem = `events could not be derived: ${(error as Error).message}`;
   }
+  if (problem === null && events.untyped.length > 0) problem = describeUntyped(events.untyped);
 
   const raw: RawWebhookDelivery = {
     requestId: delivery.requestId,
@@ -313,14 +395,23 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     statusCount: events.statuses.length,
     inboundCount: events.inboundMessages.length,
     businessEventCount: events.businessEvents.length,
+    untypedCount: events.untyped.length,
   };
   return {
     raw: { key: events.firstWabaId ?? delivery.requestId, value: raw },
     statuses: events.statuses,
     inboundMessages: events.inboundMessages,
     businessEvents: events.businessEvents,
+    untyped: events.untyped,
     phoneNumberId: events.firstPhoneNumberId,
   };
+}
+
+/** The raw record's problem for objects that became no typed event: each named, the list bounded. */
+export function describeUntyped(untyped: readonly UntypedObject[]): string {
+  const shown = untyped.slice(0, 20).map((object) => `${object.detail} ${object.reason}`);
+  const more = untyped.length > shown.length ? `; and ${untyped.length - shown.length} more` : "";
+  return `${untyped.length} object(s) became no typed event: ${shown.join("; ")}${more}`;
 }
 
 /**
@@ -343,6 +434,7 @@ export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string):
     statuses: [],
     inboundMessages: [],
     businessEvents: [],
+    untyped: delivery.untyped,
     phoneNumberId: delivery.phoneNumberId,
   };
 }
@@ -352,43 +444,69 @@ interface DerivedEvents extends Omit<ParsedDelivery, "raw" | "phoneNumberId"> {
   firstPhoneNumberId: string | null;
 }
 
+/** The keys of a messages change's value this parser reads; any other is reported as untyped. */
+const knownMessagesValueKeys = new Set([
+  "messaging_product",
+  "metadata",
+  "contacts",
+  "messages",
+  "statuses",
+  "errors",
+]);
+
 function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEvents {
   const rawEventId = delivery.requestId;
   const statuses: Keyed<MessageStatusEvent>[] = [];
   const inboundMessages: Keyed<InboundMessageEvent>[] = [];
   const businessEvents: Keyed<BusinessEvent>[] = [];
+  const untyped: UntypedObject[] = [];
   let firstWabaId: string | null = null;
   let firstPhoneNumberId: string | null = null;
 
-  for (const entry of entries.filter(isObject)) {
+  entries.forEach((entry, entryIndex) => {
+    if (!isObject(entry)) return;
     const wabaId = text(entry.id) ?? "unknown";
     firstWabaId ??= text(entry.id);
-    for (const change of arrayOf(entry.changes).filter(isObject)) {
+    arrayOf(entry.changes).forEach((change, changeIndex) => {
+      if (!isObject(change)) return;
       const field = text(change.field) ?? "unknown";
       const value = objectOrEmpty(change.value);
       firstPhoneNumberId ??= text(objectOrEmpty(value.metadata).phone_number_id);
       if (field !== "messages") {
         businessEvents.push(businessEvent(wabaId, field, change.value, entry.time, delivery));
-        continue;
+        return;
       }
-      const unparsed: unknown[] = [];
-      for (const status of arrayOf(value.statuses)) {
-        const event = isObject(status) ? parseStatus(status, value, wabaId, rawEventId) : null;
-        if (event) statuses.push(event);
-        else unparsed.push(status);
-      }
-      for (const message of arrayOf(value.messages)) {
-        const event = isObject(message) ? parseInboundMessage(message, value, wabaId, rawEventId) : null;
-        if (event) inboundMessages.push(event);
-        else unparsed.push(message);
-      }
-      // Value-level errors, and statuses or messages we could not read, are kept whole as a business event.
-      if (unparsed.length > 0 || value.errors !== undefined || (!value.statuses && !value.messages)) {
+      const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
+      const before = untyped.length;
+      arrayOf(value.statuses).forEach((status, index) => {
+        const parsed = isObject(status) ? parseStatus(status, value, wabaId, rawEventId) : null;
+        if (parsed && "event" in parsed) statuses.push(parsed.event);
+        else
+          untyped.push({
+            field: "statuses",
+            reason: parsed?.reason ?? "not_an_object",
+            detail: `${where}.statuses[${index}]`,
+          });
+      });
+      arrayOf(value.messages).forEach((message, index) => {
+        const parsed = isObject(message) ? parseInboundMessage(message, value, wabaId, rawEventId) : null;
+        if (parsed && "event" in parsed) inboundMessages.push(parsed.event);
+        else
+          untyped.push({
+            field: "messages",
+            reason: parsed?.reason ?? "not_an_object",
+            detail: `${where}.messages[${index}]`,
+          });
+      });
+      for (const key of Object.keys(value).filter((key) => !knownMessagesValueKeys.has(key)))
+        untyped.push({ field: "value", reason: "unknown_key", detail: `${where}.${key}` });
+      // Value-level errors, and whatever we could not type, are kept whole as a business event.
+      if (untyped.length > before || value.errors !== undefined || (!value.statuses && !value.messages)) {
         businessEvents.push(businessEvent(wabaId, "messages", change.value, entry.time, delivery));
       }
-    }
-  }
-  return { statuses, inboundMessages, businessEvents, firstWabaId, firstPhoneNumberId };
+    });
+  });
+  return { statuses, inboundMessages, businessEvents, untyped, firstWabaId, firstPhoneNumberId };
 }
 
 function businessEvent(

@@ -15,7 +15,32 @@ import {
   statusObject,
   wamid,
 } from "../../tests/fixtures/meta-webhooks";
-import { parseDelivery, statusEventId, withoutDerivedEvents, type ReceivedDelivery } from "./delivery-parser";
+import {
+  CUSTOMER_BSUID,
+  CUSTOMER_NEW_BSUID,
+  CUSTOMER_NEW_PARENT_BSUID,
+  CUSTOMER_NEW_WA_ID,
+  CUSTOMER_PARENT_BSUID,
+  CUSTOMER_PROFILE_NAME,
+  CUSTOMER_USERNAME,
+  bothIdentifiersTextMessage,
+  bsuidOnlyTextMessage,
+  editMessage,
+  phoneOnlyTextMessage,
+  revokeMessage,
+  statusWithUserId,
+  unknownValueField,
+  untypedObjects,
+  userChangedNumber,
+  userChangedUserId,
+} from "../../tests/fixtures/identity-webhooks";
+import {
+  describeUntyped,
+  parseDelivery,
+  statusEventId,
+  withoutDerivedEvents,
+  type ReceivedDelivery,
+} from "./delivery-parser";
 
 const received = (payload: unknown): ReceivedDelivery => ({
   requestId: "3f1c2d4e-0000-4000-8000-000000000001",
@@ -245,6 +270,316 @@ describe("parseDelivery: inbound messages", () => {
       requestId: "x",
     }).inboundMessages[0]!;
     expect(a.value.eventId).toBe(b.value.eventId);
+  });
+});
+
+describe("parseDelivery: customer identifiers (phone number, BSUID, username)", () => {
+  const onlyMessage = (payload: unknown) => {
+    const parsed = parseDelivery(received(payload));
+    expect(parsed.untyped).toEqual([]);
+    expect(parsed.inboundMessages).toHaveLength(1);
+    return parsed.inboundMessages[0]!;
+  };
+
+  it("keys a BSUID-only message by the BSUID and puts the BSUID in from, so that version-1 readers see a sender", () => {
+    const id = wamid("bsuid-only");
+    const message = onlyMessage(bsuidOnlyTextMessage({ id, parentUserId: CUSTOMER_PARENT_BSUID }));
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({
+      wamid: id,
+      from: CUSTOMER_BSUID,
+      fromWaId: null,
+      fromUserId: CUSTOMER_BSUID,
+      fromParentUserId: CUSTOMER_PARENT_BSUID,
+      username: CUSTOMER_USERNAME,
+      profileName: CUSTOMER_PROFILE_NAME,
+      type: "text",
+      text: { body: "Does it come in another color?" },
+      system: null,
+      edit: null,
+      revoke: null,
+    });
+  });
+
+  it("takes the BSUID and parent BSUID from the sender's contact when the message carries only them there", () => {
+    const payload = bsuidOnlyTextMessage({ parentUserId: CUSTOMER_PARENT_BSUID });
+    const value = (payload.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0]!
+      .changes[0]!.value;
+    delete value.messages[0]!.from_user_id;
+    delete value.messages[0]!.from_parent_user_id;
+    const message = onlyMessage(payload);
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({
+      from: CUSTOMER_BSUID,
+      fromUserId: CUSTOMER_BSUID,
+      fromParentUserId: CUSTOMER_PARENT_BSUID,
+      username: CUSTOMER_USERNAME,
+    });
+  });
+
+  it("keeps the phone number in from when Meta sends both, and keys by the BSUID", () => {
+    const message = onlyMessage(bothIdentifiersTextMessage({ username: CUSTOMER_USERNAME }));
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({
+      from: CUSTOMER_WA_ID,
+      fromWaId: CUSTOMER_WA_ID,
+      fromUserId: CUSTOMER_BSUID,
+      fromParentUserId: null,
+      username: CUSTOMER_USERNAME,
+      profileName: CUSTOMER_PROFILE_NAME,
+    });
+  });
+
+  it("keys a phone-only message (before the BSUID rollout) by <phone_number_id>:<wa_id>, the new fields null", () => {
+    const message = onlyMessage(phoneOnlyTextMessage());
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}`);
+    expect(message.value).toMatchObject({
+      from: CUSTOMER_WA_ID,
+      fromWaId: CUSTOMER_WA_ID,
+      fromUserId: null,
+      fromParentUserId: null,
+      username: null,
+      profileName: "Sheena Nelson",
+      system: null,
+      edit: null,
+      revoke: null,
+    });
+  });
+
+  it("reads a status's recipient_user_id and recipient_parent_user_id, with or without recipient_id", () => {
+    const id = wamid("status-bsuid");
+    const parsed = parseDelivery(
+      received(
+        statusWithUserId({
+          wamid: id,
+          status: "read",
+          recipientId: null,
+          parentUserId: CUSTOMER_PARENT_BSUID,
+        }),
+      ),
+    );
+    expect(parsed.untyped).toEqual([]);
+    expect(parsed.statuses).toHaveLength(1);
+    expect(parsed.statuses[0]!.key).toBe(id);
+    expect(parsed.statuses[0]!.value).toMatchObject({
+      wamid: id,
+      status: "read",
+      recipientId: null,
+      recipientUserId: CUSTOMER_BSUID,
+      recipientParentUserId: CUSTOMER_PARENT_BSUID,
+    });
+    const both = parseDelivery(received(statusWithUserId({ status: "delivered" }))).statuses[0]!;
+    expect(both.value).toMatchObject({
+      recipientId: CUSTOMER_WA_ID,
+      recipientUserId: CUSTOMER_BSUID,
+      recipientParentUserId: null,
+    });
+    const phoneOnly = parseDelivery(received(statusDelivery([statusObject(wamid(), "sent", 1750263773)])))
+      .statuses[0]!;
+    expect(phoneOnly.value).toMatchObject({ recipientUserId: null, recipientParentUserId: null });
+  });
+
+  it("types a user_changed_number notice, keyed by the BSUID the customer had before it", () => {
+    const message = onlyMessage(
+      userChangedNumber({
+        parentUserId: CUSTOMER_PARENT_BSUID,
+        newParentUserId: CUSTOMER_NEW_PARENT_BSUID,
+      }),
+    );
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({
+      type: "system",
+      from: CUSTOMER_WA_ID,
+      fromWaId: CUSTOMER_WA_ID,
+      fromUserId: CUSTOMER_BSUID,
+      system: {
+        type: "user_changed_number",
+        body: `User ${CUSTOMER_PROFILE_NAME} changed from ${CUSTOMER_WA_ID} to ${CUSTOMER_NEW_WA_ID}`,
+        waId: CUSTOMER_NEW_WA_ID,
+        userId: CUSTOMER_NEW_BSUID,
+        parentUserId: CUSTOMER_NEW_PARENT_BSUID,
+        previousUserId: CUSTOMER_BSUID,
+        previousParentUserId: CUSTOMER_PARENT_BSUID,
+      },
+    });
+  });
+
+  it("reads a user_changed_number notice of the older shape (new_wa_id, no BSUIDs), keyed by the old number", () => {
+    const payload = userChangedNumber({ newUserId: null });
+    const system = (
+      payload.entry as { changes: { value: { messages: { system: Record<string, unknown> }[] } }[] }[]
+    )[0]!.changes[0]!.value.messages[0]!.system;
+    system.new_wa_id = system.wa_id;
+    delete system.wa_id;
+    const message = onlyMessage(payload);
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}`);
+    expect(message.value).toMatchObject({ from: CUSTOMER_WA_ID, fromUserId: null });
+    expect(message.value.system).toEqual({
+      type: "user_changed_number",
+      body: `User ${CUSTOMER_PROFILE_NAME} changed from ${CUSTOMER_WA_ID} to ${CUSTOMER_NEW_WA_ID}`,
+      waId: CUSTOMER_NEW_WA_ID,
+      userId: null,
+      parentUserId: null,
+      previousUserId: null,
+      previousParentUserId: null,
+    });
+  });
+
+  it("types a user_changed_user_id notice as Meta's reference shows it (no from, no contacts) by its previous BSUID", () => {
+    const message = onlyMessage(
+      userChangedUserId({
+        oldParentUserId: CUSTOMER_PARENT_BSUID,
+        newParentUserId: CUSTOMER_NEW_PARENT_BSUID,
+      }),
+    );
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({
+      type: "system",
+      from: CUSTOMER_BSUID,
+      fromWaId: null,
+      fromUserId: CUSTOMER_BSUID,
+      profileName: null,
+      system: {
+        type: "user_changed_user_id",
+        waId: null,
+        userId: CUSTOMER_NEW_BSUID,
+        parentUserId: CUSTOMER_NEW_PARENT_BSUID,
+        previousUserId: CUSTOMER_BSUID,
+        previousParentUserId: CUSTOMER_PARENT_BSUID,
+      },
+    });
+  });
+
+  it("prefers the message's own from_user_id on a user_changed_user_id notice", () => {
+    const message = onlyMessage(userChangedUserId({ fromUserId: CUSTOMER_NEW_BSUID }));
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_NEW_BSUID}`);
+    expect(message.value).toMatchObject({ from: CUSTOMER_NEW_BSUID, fromUserId: CUSTOMER_NEW_BSUID });
+    expect(message.value.system).toMatchObject({ previousUserId: CUSTOMER_BSUID });
+  });
+
+  it("types an edit: the original message's wamid and the new content as Meta sent it", () => {
+    const original = wamid("original-text");
+    const message = onlyMessage(editMessage({ originalMessageId: original, body: "Does it come in blue?" }));
+    expect(message.key).toBe(`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`);
+    expect(message.value).toMatchObject({ type: "edit", from: CUSTOMER_WA_ID, revoke: null });
+    expect(message.value.edit?.originalMessageId).toBe(original);
+    expect(JSON.parse(message.value.edit!.messageJson!)).toEqual({
+      type: "text",
+      text: { body: "Does it come in blue?" },
+    });
+    const caption = onlyMessage(
+      editMessage({ media: { type: "image", caption: "Updated image caption" }, from: null }),
+    );
+    expect(caption.value).toMatchObject({ from: CUSTOMER_BSUID, fromWaId: null });
+    expect(JSON.parse(caption.value.edit!.messageJson!)).toMatchObject({
+      type: "image",
+      image: { caption: "Updated image caption" },
+    });
+  });
+
+  it("types a revoke: the withdrawn message's wamid", () => {
+    const original = wamid("withdrawn");
+    const message = onlyMessage(revokeMessage({ originalMessageId: original }));
+    expect(message.value).toMatchObject({
+      type: "revoke",
+      revoke: { originalMessageId: original },
+      edit: null,
+      system: null,
+    });
+  });
+});
+
+describe("parseDelivery: objects that become no typed event", () => {
+  const where = "entry[0].changes[0].value";
+
+  it("types the good message and the unknown type, names the others, and keeps the change's value", () => {
+    const goodId = wamid("good-one");
+    const hologramId = wamid("hologram-one");
+    const payload = untypedObjects({ goodId, hologramId });
+    const parsed = parseDelivery(received(payload));
+    expect(parsed.inboundMessages.map(({ value }) => [value.wamid, value.type])).toEqual([
+      [hologramId, "hologram"],
+      [goodId, "text"],
+    ]);
+    expect(JSON.parse(parsed.inboundMessages[0]!.value.messageJson)).toMatchObject({
+      hologram: { projection_id: "holo-7781" },
+      spatial_anchor: { lat: 37.483307 },
+    });
+    expect(parsed.statuses).toEqual([]);
+    expect(parsed.untyped).toEqual([
+      { field: "statuses", reason: "missing_id", detail: `${where}.statuses[0]` },
+      { field: "messages", reason: "missing_id", detail: `${where}.messages[0]` },
+      { field: "messages", reason: "missing_timestamp", detail: `${where}.messages[1]` },
+    ]);
+    expect(parsed.raw.value).toMatchObject({
+      shapeRecognized: true,
+      statusCount: 0,
+      inboundCount: 2,
+      businessEventCount: 1,
+      untypedCount: 3,
+      problem:
+        `3 object(s) became no typed event: ${where}.statuses[0] missing_id; ` +
+        `${where}.messages[0] missing_id; ${where}.messages[1] missing_timestamp`,
+    });
+    expect(parsed.businessEvents).toHaveLength(1);
+    expect(parsed.businessEvents[0]!.key).toBe(WABA_ID);
+    expect(parsed.businessEvents[0]!.value.field).toBe("messages");
+    const change = (payload.entry as { changes: { value: unknown }[] }[])[0]!.changes[0]!;
+    expect(JSON.parse(parsed.businessEvents[0]!.value.valueJson)).toEqual(change.value);
+  });
+
+  it("names a key of a messages change's value it does not know, and keeps the value as a business event", () => {
+    const id = wamid("with-insights");
+    const parsed = parseDelivery(received(unknownValueField({ id })));
+    expect(parsed.inboundMessages.map(({ value }) => value.wamid)).toEqual([id]);
+    expect(parsed.untyped).toEqual([
+      { field: "value", reason: "unknown_key", detail: `${where}.conversation_insights` },
+    ]);
+    expect(parsed.raw.value).toMatchObject({
+      untypedCount: 1,
+      problem: `1 object(s) became no typed event: ${where}.conversation_insights unknown_key`,
+    });
+    expect(parsed.businessEvents.map(({ value }) => value.field)).toEqual(["messages"]);
+    expect(JSON.parse(parsed.businessEvents[0]!.value.valueJson)).toMatchObject({
+      conversation_insights: { sentiment: "curious" },
+    });
+  });
+
+  it("names a message or status that is not an object, and a sender it cannot find", () => {
+    const parsed = parseDelivery(
+      received(
+        envelope([
+          messagesChange({
+            statuses: ["not a status"],
+            messages: [42, { id: wamid(), timestamp: "1750263780", type: "text", text: { body: "who?" } }],
+          }),
+        ]),
+      ),
+    );
+    expect(parsed.untyped.map(({ reason, detail }) => `${detail} ${reason}`)).toEqual([
+      `${where}.statuses[0] not_an_object`,
+      `${where}.messages[0] not_an_object`,
+      `${where}.messages[1] missing_sender`,
+    ]);
+  });
+
+  it("reports nothing for a delivery whose every object is typed", () => {
+    const parsed = parseDelivery(received(statusDelivery([statusObject(wamid(), "sent", 1750263773)])));
+    expect(parsed.untyped).toEqual([]);
+    expect(parsed.raw.value).toMatchObject({ untypedCount: 0, problem: null });
+    expect(parsed.businessEvents).toEqual([]);
+  });
+
+  it("bounds the raw record's problem at 20 objects named", () => {
+    const untyped = Array.from({ length: 23 }, (_, index) => ({
+      field: "messages" as const,
+      reason: "missing_id" as const,
+      detail: `${where}.messages[${index}]`,
+    }));
+    const problem = describeUntyped(untyped);
+    expect(problem).toMatch(/^23 object\(s\) became no typed event: /);
+    expect(problem).toContain(`${where}.messages[19] missing_id; and 3 more`);
+    expect(problem).not.toContain("messages[20]");
   });
 });
 

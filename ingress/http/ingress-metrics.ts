@@ -56,6 +56,12 @@ export function createIngressMetrics(registry: Registry) {
       labelNames: ["topic"] as const,
       registers: [registry],
     }),
+    untypedObjects: new Counter({
+      name: "whatsapp_ingress_objects_untyped_total",
+      help: "Messages, statuses and value keys of acknowledged deliveries that became no typed event, by field and reason",
+      labelNames: ["field", "reason"] as const,
+      registers: [registry],
+    }),
   };
 }
 

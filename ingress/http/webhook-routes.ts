@@ -5,7 +5,7 @@ import type { Logger } from "../../runtime/logger";
 import type { WebhookCredentials } from "../configuration/webhook-credentials";
 import type { ParsedDelivery } from "../domain/delivery-parser";
 import { admitWithinCapacity, type IngressLoad } from "./admission";
-import { describeDeliveryOnSpan, parseSignedDelivery } from "./delivery-parsing";
+import { describeDeliveryOnSpan, parseSignedDelivery, reportUntypedObjects } from "./delivery-parsing";
 import { acknowledgeDelivery, publishDelivery } from "./delivery-publishing";
 import type { IngressMetrics } from "./ingress-metrics";
 import { readRawBody } from "./raw-body";
@@ -43,8 +43,8 @@ const refuseMethod: Koa.Middleware = () => {
 
 /**
  * The webhook endpoint, read top to bottom: signature header and capacity (before any body is read) ->
- * raw body -> verify signature -> parse -> publish -> answer. Every refusal leaves through
- * answerRefusals. The operations endpoints are mounted by the service.
+ * raw body -> verify signature -> parse -> publish -> report untyped objects -> answer. Every refusal
+ * leaves through answerRefusals. The operations endpoints are mounted by the service.
  */
 export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middleware {
   const { metrics } = deps;
@@ -66,6 +66,7 @@ export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middlew
     parseSignedDelivery(),
     describeDeliveryOnSpan(),
     publishDelivery(deps),
+    reportUntypedObjects(deps),
     acknowledgeDelivery(metrics),
   );
 

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { IHeaders, Message, Producer, TopicMessages } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
+import { deliveryTopics, type TopicId } from "../../contracts/topics";
 import type { ParsedDelivery } from "../domain/delivery-parser";
 import { recordsByTopic } from "../domain/delivery-topics";
 import { ProduceCoalescer } from "./produce-coalescer";
@@ -66,13 +67,17 @@ export function inParts(topicMessages: readonly TopicMessages[], maxRecords: num
  */
 export class DeliveryPublisher {
   private readonly coalescer: ProduceCoalescer;
+  private readonly topics: ReadonlySet<TopicId>;
 
+  /** `topics`: the delivery topics written (the rederive command leaves the raw one out); default all. */
   constructor(
     producer: Producer,
     private readonly serde: ContractSerde,
     private readonly timeoutMs: number,
+    topics: readonly TopicId[] = deliveryTopics.map(({ topic }) => topic),
   ) {
     this.coalescer = new ProduceCoalescer(producer, maxCoalescedBytes, maxRecordsPerRequest);
+    this.topics = new Set(topics);
   }
 
   /**
@@ -113,7 +118,9 @@ export class DeliveryPublisher {
   }
 
   private async encode(delivery: ParsedDelivery): Promise<{ topicMessages: TopicMessages[]; span: Span }> {
-    const groups = recordsByTopic(delivery).filter(({ records }) => records.length > 0);
+    const groups = recordsByTopic(delivery).filter(
+      ({ topic, records }) => records.length > 0 && this.topics.has(topic),
+    );
     const topics = groups.map(({ topic }) => this.serde.topic(topic));
     const span = tracer.startSpan("send", {
       kind: SpanKind.PRODUCER,

@@ -1,5 +1,9 @@
-import type { TopicMessages } from "kafkajs";
-import { inParts } from "./delivery-publisher";
+import type { Producer, ProducerBatch, TopicMessages } from "kafkajs";
+import type { ContractSerde } from "../../contracts/serde";
+import type { TopicId } from "../../contracts/topics";
+import { envelope, messagesChange, statusObject, wamid } from "../../tests/fixtures/meta-webhooks";
+import { parseDelivery } from "../domain/delivery-parser";
+import { DeliveryPublisher, inParts } from "./delivery-publisher";
 
 const records = (topic: string, count: number): TopicMessages => ({
   topic,
@@ -20,5 +24,49 @@ describe("inParts", () => {
       ["status:status2,status3,status4"],
       ["business:business0"],
     ]);
+  });
+});
+
+describe("DeliveryPublisher", () => {
+  const delivery = parseDelivery({
+    requestId: "request-1",
+    receivedAt: 1,
+    body: Buffer.from(
+      JSON.stringify(
+        envelope([messagesChange({ statuses: [statusObject(wamid("a"), "sent", 1750263774)] })]),
+      ),
+    ),
+    signatureHeader: "sha256=00",
+    contentType: "application/json",
+  });
+  const publishedTopics = async (topics?: TopicId[]) => {
+    const sent: TopicMessages[] = [];
+    const producer = { sendBatch: async ({ topicMessages }: ProducerBatch) => sent.push(...topicMessages!) };
+    const serde = {
+      topic: (topic: TopicId) => `prefix.${topic}`,
+      encode: async (_topic: TopicId, value: unknown) => Buffer.from(JSON.stringify(value)),
+    };
+    const publisher = new DeliveryPublisher(
+      producer as unknown as Producer,
+      serde as unknown as ContractSerde,
+      1000,
+      topics,
+    );
+    const records = await publisher.publish(delivery);
+    return { records, topics: sent.map(({ topic, messages }) => `${topic}:${messages.length}`) };
+  };
+
+  it("writes the raw record and every derived event by default", async () => {
+    expect(await publishedTopics()).toEqual({
+      records: 2,
+      topics: ["prefix.rawWebhook:1", "prefix.messageStatus:1"],
+    });
+  });
+
+  it("writes only the topics it is given", async () => {
+    expect(await publishedTopics(["messageStatus", "inboundMessage", "businessEvent"])).toEqual({
+      records: 1,
+      topics: ["prefix.messageStatus:1"],
+    });
   });
 });

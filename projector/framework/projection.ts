@@ -24,15 +24,45 @@ export interface FoldedDocuments<E, D extends ProjectedDocument> {
   collection: string;
   indexes: IndexSpecification[];
   documentId(event: E): string;
-  evolve(current: D | null, event: E): D;
+  /** Null: nothing to keep yet (an event that only changes a document that does not exist). */
+  evolve(current: D | null, event: E): D | null;
   /** Events most likely the first of their document (a message's sent status): written without a read. */
   likelyFirst?(event: E): boolean;
   /**
-   * A field the fold cannot derive on its own: the exact number of documents of a document-per-event
-   * read model of this projection whose `by` field holds this document's id (a conversation's messages).
+   * A field the fold cannot derive on its own: the exact number of documents of another read model of
+   * this projection whose `by` field holds this document's id and that match `where` (a conversation's
+   * messages).
    */
-  exactCount?: { field: keyof D & string; of: string; by: string };
+  exactCount?: { field: keyof D & string; of: string; by: string; where?: Record<string, unknown> };
+  /** One entity known under several ids (a customer by phone number and by BSUID). */
+  linked?: LinkedIds<E, D>;
 }
+
+/**
+ * Ids that name one entity. Events name the ids they link; every document found under linked ids is
+ * merged into the one whose id `survivor` chooses, the others keep only `mergedInto`, and the alias
+ * collection maps every id to the document it lives in. Any order of arrival ends in the same documents.
+ */
+export interface LinkedIds<E, D> {
+  /** The ids this event names, all of one entity: its document id when nothing links them is the survivor's. */
+  ids(event: E): string[];
+  /** The id the linked documents go by: a function of the set, so the order of arrival cannot change it. */
+  survivor(ids: readonly string[]): string;
+  /** Two folds of one entity joined: commutative, associative and idempotent. */
+  merge(a: D, b: D): D;
+  /** Collection of `{ _id: <id>, documentId }`. */
+  aliases: string;
+  /** Fields of this projection's other read models that hold this model's document id: kept pointing at the survivor. */
+  references: { collection: string; field: string }[];
+}
+
+/** What a merged-away document keeps: where its entity lives now. */
+export interface MergedDocument extends ProjectedDocument {
+  mergedInto: string;
+}
+
+export const isMerged = (document: object | null | undefined): document is MergedDocument =>
+  typeof (document as { mergedInto?: unknown } | null | undefined)?.mergedInto === "string";
 
 export type ReadModel<E> = DocumentPerEvent<E, ProjectedDocument> | FoldedDocuments<E, ProjectedDocument>;
 
@@ -59,6 +89,12 @@ export const folded = <E, D extends ProjectedDocument>(
 export const documentPerEvent = <E, D extends ProjectedDocument>(
   model: Omit<DocumentPerEvent<E, D>, "kind">,
 ): ReadModel<E> => ({ kind: "document-per-event", ...model });
+
+/** Every collection a projection writes: its read models' and their alias collections. */
+export const collectionsOf = (projection: Pick<Projection<never>, "readModels">): string[] =>
+  projection.readModels.flatMap((model) =>
+    model.kind === "folded" && model.linked ? [model.collection, model.linked.aliases] : [model.collection],
+  );
 
 /** The projector's service name (traces, logs, metrics, default consumer group). */
 export const serviceNameOf = (projection: Pick<Projection<unknown>, "name">): string =>

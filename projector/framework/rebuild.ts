@@ -3,7 +3,7 @@ import type { Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry } from "../../runtime/operations-endpoints";
 import type { CollectionNames } from "../mongo/mongo-read-models";
-import { type Projection, serviceNameOf } from "./projection";
+import { collectionsOf, type Projection, serviceNameOf } from "./projection";
 import { connectProjector, consumeIntoReadModels } from "./projector-connections";
 import type { ProjectorSettings } from "./projector-settings";
 
@@ -95,7 +95,7 @@ export async function rebuildProjection<E>(
   report: (line: string) => void,
 ): Promise<void> {
   const stamp = Date.now().toString(36);
-  const live = projection.readModels.map((model) => model.collection);
+  const live = collectionsOf(projection as Projection<never>);
   const temporary: CollectionNames = (declared) => `${declared}_rebuild_${stamp}`;
   let target: CollectionNames = temporary;
 

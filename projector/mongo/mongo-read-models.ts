@@ -1,14 +1,17 @@
 import type { Db, Document } from "mongodb";
 import { declared } from "../framework/errors";
 import { firstRefusal, StoreWriteUnconfirmedError } from "./store-errors";
-import type {
-  BatchOutcome,
-  DocumentPerEvent,
-  FoldedDocuments,
-  ProjectedDocument,
-  Projection,
-  ReadModel,
+import {
+  isMerged,
+  type BatchOutcome,
+  type DocumentPerEvent,
+  type FoldedDocuments,
+  type LinkedIds,
+  type ProjectedDocument,
+  type Projection,
+  type ReadModel,
 } from "../framework/projection";
+import { planLinks, type LinkPlan } from "../framework/linked-ids";
 import { ChunkedWriter } from "./chunked-writes";
 import { RevisionedWriter, type Revisioned } from "./revisioned-writes";
 import type { StoreProfile } from "./store-profile";
@@ -17,6 +20,20 @@ import type { StoreProfile } from "./store-profile";
 export type CollectionNames = (declared: string) => string;
 export const declaredNames: CollectionNames = (declared) => declared;
 
+/** A linked read model's ids as its documents keep them (besides `revision`, the store's own field). */
+export interface LinkedDocument extends ProjectedDocument {
+  linkedIds?: string[];
+}
+
+/** The batch's linked model and its plan; fields of other models that must name the survivor. */
+interface Links<E> {
+  model: FoldedDocuments<E, ProjectedDocument> & { linked: LinkedIds<E, ProjectedDocument> };
+  plan: LinkPlan;
+  /** Survivor of each event of the batch. */
+  survivorOf: Map<E, string>;
+  /** Documents found merged when the ids were resolved. */
+  merged: ReadonlySet<string>;
+}
 /**
  * A projection's read models in MongoDB: document-per-event models are inserted once (a replay is
  * refused on `_id`, which is all it needs), folded models are read (or remembered), folded and written
@@ -46,29 +63,127 @@ export class MongoReadModels<E> {
       // The collection exists once its indexes do, so a rebuild can always swap it in.
       if (model.indexes.length === 0)
         await this.db.createCollection(names(model.collection)).catch(() => undefined);
+      if (model.kind === "folded" && model.linked)
+        await this.db.createCollection(names(model.linked.aliases)).catch(() => undefined);
     }
   }
 
-  /** Applies a batch to every read model in order; the first model's outcome is the batch's. */
+  /**
+   * Applies a batch to every read model in order; the first model's outcome is the batch's. A linked
+   * model's ids are resolved first, so that every model names the survivor; documents merged away have
+   * their references moved before the survivor is written, and aliases are written last.
+   */
   async apply(events: readonly E[], names: CollectionNames = declaredNames): Promise<BatchOutcome> {
+    const links = await this.resolveLinks(events, names);
+    if (links) await this.moveReferences(links, names);
     let outcome: BatchOutcome | undefined;
     for (const model of this.projection.readModels as ReadModel<E>[]) {
       const result =
         model.kind === "document-per-event"
-          ? await this.insertOnce(model, events, names)
-          : await this.fold(model, events, names);
+          ? await this.insertOnce(model, events, names, links)
+          : await this.fold(model, events, names, links);
       outcome ??= result;
     }
+    if (links) await this.writeAliases(links, names);
     return outcome ?? { applied: 0, duplicates: events.length };
+  }
+
+  /** The field of `collection` that must hold the linked model's survivor id, if any. */
+  private referenceField(links: Links<E> | null, collection: string): string | null {
+    return links?.model.linked.references.find((r) => r.collection === collection)?.field ?? null;
+  }
+
+  private async resolveLinks(events: readonly E[], names: CollectionNames): Promise<Links<E> | null> {
+    const model = (this.projection.readModels as ReadModel<E>[]).find(
+      (m): m is Links<E>["model"] => m.kind === "folded" && m.linked !== undefined,
+    );
+    if (!model) return null;
+    const idsPerEvent = events.map((event) => [...new Set(declared("ids", () => model.linked.ids(event)))]);
+    const aliases = this.db.collection<{ _id: string; documentId: string }>(names(model.linked.aliases));
+    const aliasOf = new Map<string, string>();
+    for (const [id, alias] of await this.writer.findByIds(aliases, [...new Set(idsPerEvent.flat())]))
+      aliasOf.set(id, alias.documentId);
+    // The documents the ids and their aliases name, and where merged ones went (an alias written before
+    // a crash may still point to a document merged since).
+    const documents = new Set<string>();
+    const mergedInto = new Map<string, string>();
+    const collection = this.db.collection<LinkedDocument>(names(model.collection));
+    // An id with no alias names its own document, if there is one.
+    let toRead = [...new Set([...idsPerEvent.flat(), ...aliasOf.values()])];
+    for (let hop = 0; toRead.length > 0 && hop < 10; hop++) {
+      const found = await this.writer.findByIds(collection, toRead);
+      toRead = [];
+      for (const [id, document] of found) {
+        documents.add(id);
+        if (isMerged(document)) {
+          mergedInto.set(id, document.mergedInto);
+          if (!documents.has(document.mergedInto)) toRead.push(document.mergedInto);
+        }
+      }
+    }
+    const plan = planLinks(idsPerEvent, { aliasOf, mergedInto, documents }, (ids) =>
+      declared("survivor", () => model.linked.survivor(ids)),
+    );
+    return {
+      model,
+      plan,
+      survivorOf: new Map(events.map((event, i) => [event, plan.survivorOfEvent[i]!])),
+      merged: new Set(mergedInto.keys()),
+    };
+  }
+
+  /** Points the references to documents about to be merged away at their survivor. */
+  private async moveReferences(links: Links<E>, names: CollectionNames): Promise<void> {
+    for (const reference of links.model.linked.references) {
+      const referencing = (this.projection.readModels as ReadModel<E>[]).find(
+        (m) => m.collection === reference.collection,
+      );
+      const collection = this.db.collection(names(reference.collection));
+      for (const [survivor, away] of links.plan.mergedAway)
+        for (const id of away) {
+          // A revisioned document's revision moves too, so that no writer's remembered copy wins over it.
+          const update =
+            referencing?.kind === "folded"
+              ? { $set: { [reference.field]: survivor }, $inc: { revision: 1 } }
+              : { $set: { [reference.field]: survivor } };
+          await collection.updateMany({ [reference.field]: id }, update);
+        }
+    }
+  }
+
+  private async writeAliases(links: Links<E>, names: CollectionNames): Promise<void> {
+    if (links.plan.aliasWrites.size === 0) return;
+    const collection = this.db.collection<{ _id: string; documentId: string }>(
+      names(links.model.linked.aliases),
+    );
+    const result = await this.writer.write(
+      collection,
+      [...links.plan.aliasWrites].map(([id, documentId]) => ({
+        updateOne: { filter: { _id: id }, update: { $set: { documentId } }, upsert: true },
+      })),
+    );
+    const refused = firstRefusal(collection.collectionName, result.writeErrors);
+    if (refused) throw refused;
+    if (result.unanswered.length > 0)
+      throw new StoreWriteUnconfirmedError(
+        `${collection.collectionName}: ${result.unanswered.length} alias writes not answered`,
+      );
   }
 
   private async insertOnce(
     model: DocumentPerEvent<E, ProjectedDocument>,
     events: readonly E[],
     names: CollectionNames,
+    links: Links<E> | null,
   ): Promise<BatchOutcome> {
+    const field = this.referenceField(links, model.collection);
     const documents = new Map(
-      events.map((event) => declared("document", () => model.document(event))).map((d) => [d._id, d]),
+      events
+        .map((event) => {
+          const document = declared("document", () => model.document(event));
+          return field ? { ...document, [field]: links!.survivorOf.get(event) } : document;
+        })
+        .map((d) => [d._id, d]),
     );
     const collection = this.db.collection<ProjectedDocument>(names(model.collection));
     const result = await this.writer.write(
@@ -88,14 +203,20 @@ export class MongoReadModels<E> {
     model: FoldedDocuments<E, ProjectedDocument>,
     events: readonly E[],
     names: CollectionNames,
+    links: Links<E> | null,
   ): Promise<BatchOutcome> {
+    const linked = links?.model === model ? links : null;
+    const field = this.referenceField(links, model.collection);
     const byDocument = new Map<string, E[]>();
     for (const event of events) {
-      const id = declared("documentId", () => model.documentId(event));
+      const id = linked
+        ? linked.survivorOf.get(event)!
+        : declared("documentId", () => model.documentId(event));
       const group = byDocument.get(id);
       if (group) group.push(event);
       else byDocument.set(id, [event]);
     }
+    const mergedAway = (id: string): string[] => linked?.plan.mergedAway.get(id) ?? [];
     const ids = [...byDocument.keys()];
     const collection = this.db.collection<Revisioned<ProjectedDocument>>(names(model.collection));
     const exactCount = model.exactCount;
@@ -103,7 +224,7 @@ export class MongoReadModels<E> {
     let outcome: BatchOutcome = { applied: 0, duplicates: 0 };
     await this.revisioned.write(
       collection,
-      ids,
+      [...ids, ...ids.flatMap(mergedAway)],
       async (current) => {
         // Counted after this batch's inserts, and again each retry round: another writer's may be newer.
         if (exactCount)
@@ -111,34 +232,89 @@ export class MongoReadModels<E> {
             this.db.collection(names(exactCount.of)),
             exactCount.by,
             ids,
+            exactCount.where,
           );
         outcome = { applied: 0, duplicates: 0 };
         const next = new Map<string, ProjectedDocument>();
         for (const [id, documentEvents] of byDocument) {
-          const before: ProjectedDocument | null = current.get(id) ?? null;
+          const stored: ProjectedDocument | null = current.get(id) ?? null;
+          // Merged by another writer since the ids were resolved: resolve them again (the slice is retried).
+          if (linked && isMerged(stored) && !linked.merged.has(id))
+            throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} was merged meanwhile`);
+          const before = isMerged(stored) ? null : stored;
           let document = before;
+          let linkedIds: string[] = [];
+          if (linked)
+            ({ document, linkedIds } = this.merged(
+              linked,
+              id,
+              before,
+              mergedAway(id).map((m) => current.get(m)),
+            ));
           for (const event of documentEvents) {
             const after = declared("evolve", () => model.evolve(document, event));
             if (after === document) outcome.duplicates++;
             else outcome.applied++;
             document = after;
           }
+          if (document && document._id !== id) document = { ...document, _id: id };
+          if (document && linked && !sameIds((document as LinkedDocument).linkedIds, linkedIds))
+            document = { ...document, linkedIds } as ProjectedDocument;
+          if (document && field) {
+            const survivor = links!.survivorOf.get(documentEvents[0]!)!;
+            if ((document as Document)[field] !== survivor) document = { ...document, [field]: survivor };
+          }
           if (document && exactCount) {
             const count = counts.get(id)!;
-            const field: string = exactCount.field;
-            if ((document as Document)[field] !== count) document = { ...document, [field]: count };
+            const countField: string = exactCount.field;
+            if ((document as Document)[countField] !== count) document = { ...document, [countField]: count };
           }
-          if (document && document !== before) next.set(id, document);
+          if (document && document !== stored) next.set(id, document);
+          for (const away of mergedAway(id))
+            next.set(away, { _id: away, mergedInto: id } as ProjectedDocument);
         }
         return next;
       },
       {
-        likelyNew: model.likelyFirst
-          ? (id) =>
-              byDocument.get(id)!.some((event) => declared("likelyFirst", () => model.likelyFirst!(event)))
-          : undefined,
+        likelyNew:
+          model.likelyFirst && !linked
+            ? (id) =>
+                byDocument.get(id)!.some((event) => declared("likelyFirst", () => model.likelyFirst!(event)))
+            : undefined,
       },
     );
     return outcome;
   }
+
+  /**
+   * The survivor's document before this batch's events: its own joined with every document merged into
+   * it (`before` itself when none is), and every id that names it.
+   */
+  private merged(
+    links: Links<E>,
+    id: string,
+    before: ProjectedDocument | null,
+    away: (ProjectedDocument | undefined)[],
+  ): { document: ProjectedDocument | null; linkedIds: string[] } {
+    let document = before;
+    const ids = new Set([
+      ...(links.plan.idsOf.get(id) ?? [id]),
+      ...((before as LinkedDocument | null)?.linkedIds ?? []),
+    ]);
+    for (const other of away) {
+      if (!other || isMerged(other)) continue;
+      for (const otherId of (other as LinkedDocument).linkedIds ?? [other._id]) {
+        ids.add(otherId);
+        // Ids that named the merged document now name the survivor.
+        if (otherId !== id) links.plan.aliasWrites.set(otherId, id);
+      }
+      const { revision: _revision, ...content } = other as Revisioned<ProjectedDocument>;
+      const joined: ProjectedDocument = { ...content, _id: id };
+      document = document ? declared("merge", () => links.model.linked.merge(document!, joined)) : joined;
+    }
+    return { document, linkedIds: [...ids].sort() };
+  }
 }
+
+const sameIds = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+  a !== undefined && a.length === b.length && a.every((id, i) => id === b[i]);

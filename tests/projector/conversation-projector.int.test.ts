@@ -23,6 +23,14 @@ afterAll(async () => {
   await mongo.close();
 });
 
+/** The fixture's message; its number change names a new number of this customer's own. */
+const bodyOf = (type: string, customer: number): Record<string, unknown> => {
+  const body = inboundMessageBodies[type]!;
+  if (type !== "system") return body;
+  const system = body.system as Record<string, unknown>;
+  return { ...body, system: { ...system, wa_id: `1650555999${customer}` } };
+};
+
 it("stores every inbound message once and counts each conversation's distinct messages exactly", async () => {
   const producer = new EventProducer(prefix);
   await producer.connect(["inboundMessage"]);
@@ -31,7 +39,7 @@ it("stores every inbound message once and counts each conversation's distinct me
   for (let customer = 0; customer < 5; customer++) {
     types.forEach((type, i) => {
       events.push(
-        inboundEvent(`wamid.c${customer}-${i}`, 1750000000 + i * 60, inboundMessageBodies[type]!, {
+        inboundEvent(`wamid.c${customer}-${i}`, 1750000000 + i * 60, bodyOf(type, customer), {
           waId: `1650555000${customer}`,
           profileName: i === types.length - 1 ? `Customer ${customer}` : "Earlier name",
         }),
@@ -61,7 +69,8 @@ it("stores every inbound message once and counts each conversation's distinct me
   expect(conversations[0]).toMatchObject({
     _id: `${PHONE_NUMBER_ID}:16505550000`,
     phoneNumberId: PHONE_NUMBER_ID,
-    waId: "16505550000",
+    // The last message is the customer's number change: their latest phone number is the new one.
+    waId: "16505559990",
     profileName: "Customer 0",
     messageCount: types.length,
     firstMessageAt: new Date(1750000000_000),

@@ -1,15 +1,23 @@
 import type { InboundMessageEvent } from "../../../contracts/generated/types";
 import { requireEventFields } from "../../framework/event-validation";
-import { documentPerEvent, folded, type Projection } from "../../framework/projection";
+import { folded, type Projection } from "../../framework/projection";
 import {
+  changedMessageIdOf,
   conversationIdOf,
+  conversationSurvivor,
+  customerIdsOf,
   evolveConversation,
-  inboundMessageDocument,
+  evolveInboundMessage,
+  inboundMessageIdOf,
+  mergeConversations,
   type ConversationDocument,
   type InboundMessageDocument,
 } from "./inbound-conversation";
 
-/** whatsapp.message.inbound.v1 -> inbound_messages (one per message) and conversations. */
+/**
+ * whatsapp.message.inbound.v1 -> inbound_messages (one per message, its edits and revoke folded in) and
+ * conversations (one per business number and customer, by phone number or BSUID, linked).
+ */
 export const conversationProjection: Projection<InboundMessageEvent> = {
   name: "conversation",
   topic: "inboundMessage",
@@ -23,20 +31,35 @@ export const conversationProjection: Projection<InboundMessageEvent> = {
       "type",
     ]),
   readModels: [
-    documentPerEvent<InboundMessageEvent, InboundMessageDocument>({
+    folded<InboundMessageEvent, InboundMessageDocument>({
       collection: "inbound_messages",
       indexes: [
         { conversationId: 1, timestamp: -1 },
         { phoneNumberId: 1, timestamp: -1 },
       ],
-      document: inboundMessageDocument,
+      documentId: inboundMessageIdOf,
+      evolve: evolveInboundMessage,
+      likelyFirst: (event) => changedMessageIdOf(event) === null,
     }),
     folded<InboundMessageEvent, ConversationDocument>({
       collection: "conversations",
       indexes: [{ phoneNumberId: 1, lastMessageAt: -1 }, { serviceWindowExpiresAt: 1 }],
       documentId: conversationIdOf,
       evolve: evolveConversation,
-      exactCount: { field: "messageCount", of: "inbound_messages", by: "conversationId" },
+      // A message's document holds only an edit or revoke (type null) until the message itself arrives.
+      exactCount: {
+        field: "messageCount",
+        of: "inbound_messages",
+        by: "conversationId",
+        where: { type: { $ne: null } },
+      },
+      linked: {
+        ids: customerIdsOf,
+        survivor: conversationSurvivor,
+        merge: mergeConversations,
+        aliases: "conversation_aliases",
+        references: [{ collection: "inbound_messages", field: "conversationId" }],
+      },
     }),
   ],
 };

@@ -18,6 +18,8 @@ export interface TimelineEntry {
   conversation?: Conversation;
   pricing?: Pricing;
   bizOpaqueCallbackData?: string;
+  recipientUserId?: string;
+  recipientParentUserId?: string;
 }
 
 /** Read model `message_statuses`: one document per outbound message. Field names are a public contract. */
@@ -28,6 +30,9 @@ export interface MessageStatusDocument {
   phoneNumberId: string;
   wabaId: string;
   recipientId: string | null;
+  /** The customer's BSUID and parent BSUID: the latest any status carried; absent while none did. */
+  recipientUserId?: string;
+  recipientParentUserId?: string;
   conversation: Conversation | null;
   pricing: Pricing | null;
   errors: WhatsAppError[];
@@ -72,6 +77,9 @@ export function evolveMessageStatus(
     ...(event.conversation ? { conversation: event.conversation } : {}),
     ...(event.pricing ? { pricing: event.pricing } : {}),
     ...(event.bizOpaqueCallbackData !== null ? { bizOpaqueCallbackData: event.bizOpaqueCallbackData } : {}),
+    // Undefined, not null, in records written with version 1 of the schema (decoded with their own).
+    ...(event.recipientUserId ? { recipientUserId: event.recipientUserId } : {}),
+    ...(event.recipientParentUserId ? { recipientParentUserId: event.recipientParentUserId } : {}),
   };
   const timeline = [...(current?.timeline ?? []), entry].sort(compareEntries);
   const latest = <K extends keyof TimelineEntry>(key: K): NonNullable<TimelineEntry[K]> | null => {
@@ -87,6 +95,8 @@ export function evolveMessageStatus(
     statusRank(e.status) > statusRank(best.status) ? e : best,
   );
   const latestFailure = [...timeline].reverse().find((e) => e.status === "failed");
+  const recipientUserId = latest("recipientUserId");
+  const recipientParentUserId = latest("recipientParentUserId");
   return {
     _id: event.wamid,
     // Known statuses by lifecycle; a message with only statuses Meta added later shows its latest one.
@@ -95,6 +105,9 @@ export function evolveMessageStatus(
     phoneNumberId: current?.phoneNumberId ?? event.phoneNumberId,
     wabaId: current?.wabaId ?? event.wabaId,
     recipientId: current?.recipientId ?? event.recipientId,
+    // Set only once known, so documents of messages sent before BSUIDs keep their shape.
+    ...(recipientUserId !== null ? { recipientUserId } : {}),
+    ...(recipientParentUserId !== null ? { recipientParentUserId } : {}),
     conversation: latest("conversation"),
     pricing: latest("pricing"),
     errors: latestFailure?.errors ?? [],

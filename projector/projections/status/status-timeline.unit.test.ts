@@ -111,4 +111,62 @@ describe("evolveMessageStatus", () => {
     expect(doc.deliveredAt).toEqual(new Date(104_000));
     expect(doc.timeline).toHaveLength(3);
   });
+
+  describe("recipientUserId and recipientParentUserId", () => {
+    const bsuid = "US.13491208655302741918";
+    const parentBsuid = "US.ENT.11815799212886844830";
+    const newBsuid = "US.20837465019283746501";
+
+    it("takes the BSUIDs from whichever status carried them, in any order", () => {
+      const events = [
+        statusEvent(wamid, "sent", 100),
+        statusEvent(wamid, "delivered", 101, {
+          recipientId: null,
+          recipientUserId: bsuid,
+          recipientParentUserId: parentBsuid,
+        }),
+        statusEvent(wamid, "read", 105, { recipientId: null, recipientUserId: bsuid }),
+      ];
+      const expected = fold(events);
+      expect(expected).toMatchObject({ recipientUserId: bsuid, recipientParentUserId: parentBsuid });
+      expect(expected.timeline.map((e) => [e.status, e.recipientUserId, e.recipientParentUserId])).toEqual([
+        ["sent", undefined, undefined],
+        ["delivered", bsuid, parentBsuid],
+        ["read", bsuid, undefined],
+      ]);
+      for (const order of permutations(events)) expect(fold(order)).toEqual(expected);
+    });
+
+    it("keeps the value of the latest status by the timeline's order when they differ", () => {
+      const events = [
+        statusEvent(wamid, "sent", 100, { recipientUserId: bsuid }),
+        statusEvent(wamid, "delivered", 101, { recipientUserId: newBsuid }),
+        statusEvent(wamid, "read", 101, { recipientUserId: bsuid }),
+        statusEvent(wamid, "some_new_status", 90, { recipientUserId: newBsuid }),
+      ];
+      for (const order of permutations(events)) expect(fold(order).recipientUserId).toBe(bsuid);
+      const sameTimeAsRead = [...events.slice(0, 2), statusEvent(wamid, "read", 101)];
+      for (const order of permutations(sameTimeAsRead)) expect(fold(order).recipientUserId).toBe(newBsuid);
+    });
+
+    it("leaves both out while no status carried them: null, or absent from records of schema version 1", () => {
+      const {
+        recipientUserId: _u,
+        recipientParentUserId: _p,
+        ...versionOne
+      } = statusEvent(wamid, "read", 105);
+      const document = fold([statusEvent(wamid, "sent", 100), versionOne as MessageStatusEvent]);
+      expect(document).not.toHaveProperty("recipientUserId");
+      expect(document).not.toHaveProperty("recipientParentUserId");
+      expect(
+        document.timeline.every((e) => !("recipientUserId" in e) && !("recipientParentUserId" in e)),
+      ).toBe(true);
+      expect(
+        fold([
+          versionOne as MessageStatusEvent,
+          statusEvent(wamid, "delivered", 101, { recipientUserId: bsuid }),
+        ]),
+      ).toMatchObject({ recipientUserId: bsuid, recipientId: "16505551234" });
+    });
+  });
 });

@@ -1,0 +1,15 @@
+import { readSettings, stackSettingSpecs } from "../../runtime/settings";
+
+/** The rederive command needs Kafka, the registry and the deployment's topic prefix; no database. */
+export const rederiveSettingSpecs = {
+  KAFKA_BROKERS: stackSettingSpecs.KAFKA_BROKERS,
+  SCHEMA_REGISTRY_URL: stackSettingSpecs.SCHEMA_REGISTRY_URL,
+  TOPIC_PREFIX: stackSettingSpecs.TOPIC_PREFIX,
+  LOG_LEVEL: stackSettingSpecs.LOG_LEVEL,
+};
+
+export type RederiveSettings = ReturnType<typeof readRederiveSettings>;
+
+export function readRederiveSettings(env: NodeJS.ProcessEnv = process.env) {
+  return readSettings(rederiveSettingSpecs, env);
+}

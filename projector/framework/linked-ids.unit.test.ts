@@ -1,0 +1,161 @@
+import { planLinks, type StoredLinks } from "./linked-ids";
+
+/** The survivor of a set: its smallest id (ids come sorted, so any function of the set would do). */
+const smallest = (ids: readonly string[]): string => [...ids].sort()[0]!;
+
+const stored = (links: Partial<StoredLinks> = {}): StoredLinks => ({
+  aliasOf: links.aliasOf ?? new Map(),
+  mergedInto: links.mergedInto ?? new Map(),
+  documents: links.documents ?? new Set(),
+});
+
+describe("planLinks", () => {
+  it("puts ids named together in one set with one survivor, and keeps unrelated ids apart", () => {
+    const plan = planLinks([["b", "c"], ["x"], ["d", "c"], ["a", "b"]], stored(), smallest);
+    expect(plan.survivorOfEvent).toEqual(["a", "x", "a", "a"]);
+    expect(plan.idsOf).toEqual(
+      new Map([
+        ["a", ["a", "b", "c", "d"]],
+        ["x", ["x"]],
+      ]),
+    );
+    expect(plan.mergedAway).toEqual(
+      new Map([
+        ["a", []],
+        ["x", []],
+      ]),
+    );
+    // An id with no alias names its own document: the survivors need none.
+    expect(plan.aliasWrites).toEqual(
+      new Map([
+        ["b", "a"],
+        ["c", "a"],
+        ["d", "a"],
+      ]),
+    );
+  });
+
+  it("asks the survivor of the whole set, sorted, whatever id an event names first", () => {
+    const asked: string[][] = [];
+    const largest = (ids: readonly string[]) => {
+      asked.push([...ids]);
+      return ids[ids.length - 1]!;
+    };
+    const plan = planLinks(
+      [
+        ["b", "a"],
+        ["c", "b"],
+      ],
+      stored(),
+      largest,
+    );
+    expect(asked).toEqual([["a", "b", "c"]]);
+    expect(plan.survivorOfEvent).toEqual(["c", "c"]);
+  });
+
+  it("links a new id to the existing document its companion's alias points to", () => {
+    const plan = planLinks(
+      [["p:bsuid", "p:new"]],
+      stored({ aliasOf: new Map([["p:bsuid", "p:1"]]), documents: new Set(["p:1"]) }),
+      smallest,
+    );
+    expect(plan.survivorOfEvent).toEqual(["p:1"]);
+    expect(plan.idsOf.get("p:1")).toEqual(["p:1", "p:bsuid", "p:new"]);
+    expect(plan.mergedAway.get("p:1")).toEqual([]);
+    expect(plan.aliasWrites.get("p:new")).toBe("p:1");
+    expect(plan.aliasWrites.has("p:bsuid")).toBe(false);
+  });
+
+  it("merges away the non-survivor of two existing documents one event links, and points every id at the survivor", () => {
+    const links = stored({
+      aliasOf: new Map([
+        ["p:u1", "p:1"],
+        ["p:u2", "p:u2"],
+      ]),
+      documents: new Set(["p:1", "p:u2"]),
+    });
+    const plan = planLinks([["p:u1", "p:u2"]], links, smallest);
+    expect(plan.survivorOfEvent).toEqual(["p:1"]);
+    expect(plan.mergedAway).toEqual(new Map([["p:1", ["p:u2"]]]));
+    expect(plan.idsOf.get("p:1")).toEqual(["p:1", "p:u1", "p:u2"]);
+    for (const id of plan.idsOf.get("p:1")!)
+      expect(plan.aliasWrites.get(id) ?? links.aliasOf.get(id) ?? id).toBe("p:1");
+    expect(plan.aliasWrites.get("p:u2")).toBe("p:1");
+  });
+
+  it("follows a chain of merged documents to the set of its end", () => {
+    const plan = planLinks(
+      [["p:u"]],
+      stored({
+        aliasOf: new Map([["p:u", "p:c"]]),
+        mergedInto: new Map([
+          ["p:c", "p:b"],
+          ["p:b", "p:a"],
+        ]),
+        documents: new Set(["p:a", "p:b", "p:c"]),
+      }),
+      smallest,
+    );
+    expect(plan.survivorOfEvent).toEqual(["p:a"]);
+    expect(plan.idsOf.get("p:a")).toEqual(["p:a", "p:b", "p:c", "p:u"]);
+    expect(plan.aliasWrites.get("p:u")).toBe("p:a");
+    // Already merged into the survivor: nothing to merge again.
+    expect(plan.mergedAway.get("p:a")).not.toContain("p:b");
+    expect(plan.mergedAway.get("p:a")).not.toContain("p:a");
+  });
+
+  it("merges a merged document's survivor when a new link makes another id the survivor", () => {
+    const plan = planLinks(
+      [["p:a", "p:u"]],
+      stored({
+        aliasOf: new Map([["p:u", "p:c"]]),
+        mergedInto: new Map([["p:c", "p:b"]]),
+        documents: new Set(["p:b", "p:c"]),
+      }),
+      smallest,
+    );
+    expect(plan.survivorOfEvent).toEqual(["p:a"]);
+    expect(plan.mergedAway.get("p:a")).toContain("p:b");
+    expect(plan.aliasWrites.has("p:a")).toBe(false);
+    expect(plan.aliasWrites.get("p:u")).toBe("p:a");
+  });
+
+  it("writes nothing when every alias already points at the survivor", () => {
+    const plan = planLinks(
+      [["p:1", "p:u"], ["p:u"]],
+      stored({
+        aliasOf: new Map([
+          ["p:1", "p:1"],
+          ["p:u", "p:1"],
+        ]),
+        documents: new Set(["p:1"]),
+      }),
+      smallest,
+    );
+    expect(plan.survivorOfEvent).toEqual(["p:1", "p:1"]);
+    expect(plan.mergedAway).toEqual(new Map([["p:1", []]]));
+    expect(plan.aliasWrites.size).toBe(0);
+  });
+
+  it("gives the same plan whatever the order of the batch's events", () => {
+    const links = stored({
+      aliasOf: new Map([
+        ["p:u1", "p:2"],
+        ["p:u2", "p:u2"],
+      ]),
+      documents: new Set(["p:2", "p:u2"]),
+    });
+    const events = [["p:u1", "p:u2"], ["p:3"], ["p:3", "p:1"], ["p:u2"]];
+    const plan = planLinks(events, links, smallest);
+    const reversed = planLinks([...events].reverse(), links, smallest);
+    expect(reversed.survivorOfEvent).toEqual([...plan.survivorOfEvent].reverse());
+    expect(reversed.idsOf).toEqual(plan.idsOf);
+    expect(reversed.mergedAway).toEqual(plan.mergedAway);
+    expect(reversed.aliasWrites).toEqual(plan.aliasWrites);
+    expect(plan.survivorOfEvent).toEqual(["p:2", "p:1", "p:1", "p:2"]);
+  });
+
+  it("throws on an event that names no id", () => {
+    expect(() => planLinks([["p:1"], []], stored(), smallest)).toThrow("names no id");
+  });
+});

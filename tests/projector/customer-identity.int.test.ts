@@ -1,0 +1,151 @@
+import { MongoClient, type Document } from "mongodb";
+import type { InboundMessageEvent } from "../../contracts/generated/types";
+import { MongoReadModels } from "../../projector/mongo/mongo-read-models";
+import { chooseStoreProfile } from "../../projector/mongo/store-profile";
+import { conversationProjection } from "../../projector/projections/conversation/projection";
+import {
+  bothIdentifiersTextMessage,
+  bsuidOnlyTextMessage,
+  CUSTOMER_BSUID,
+  CUSTOMER_NEW_BSUID,
+  CUSTOMER_NEW_WA_ID,
+  CUSTOMER_USERNAME,
+  editMessage,
+  phoneOnlyTextMessage,
+  revokeMessage,
+  userChangedNumber,
+} from "../fixtures/identity-webhooks";
+import { inboundEventsOf } from "../fixtures/inbound-events";
+import { CUSTOMER_WA_ID, PHONE_NUMBER_ID } from "../fixtures/meta-webhooks";
+
+// One customer who moves from phone number to username and then changes number: the conversation
+// projection's read models against the real MongoDB-wire server, in several orders and batch shapes,
+// must end in the same documents.
+const run = process.env.TEST_RUN_ID!;
+const mongo = new MongoClient(process.env.MONGODB_URI!);
+const database = mongo.db(`whatsapp_test_${run}_customer_identity`);
+
+afterAll(async () => {
+  await database.dropDatabase();
+  await mongo.close();
+});
+
+const eventsOf = inboundEventsOf;
+
+const history: InboundMessageEvent[] = [
+  // Before BSUIDs: phone number only.
+  ...eventsOf(phoneOnlyTextMessage({ id: "wamid.A", timestamp: 100, body: "first, by phone" })),
+  // A username user: BSUID only, then an edit of that message.
+  ...eventsOf(bsuidOnlyTextMessage({ id: "wamid.B", timestamp: 200, body: "typo hre" })),
+  ...eventsOf(
+    editMessage({
+      id: "wamid.B-edit",
+      timestamp: 210,
+      originalMessageId: "wamid.B",
+      body: "typo here",
+      from: null,
+    }),
+  ),
+  // Both identifiers: the link between the two.
+  ...eventsOf(bothIdentifiersTextMessage({ id: "wamid.C", timestamp: 300, body: "both ids" })),
+  // The first message withdrawn.
+  ...eventsOf(revokeMessage({ id: "wamid.A-revoke", timestamp: 400, originalMessageId: "wamid.A" })),
+  // A new phone number (and with it a new BSUID), then a message under the new ids only.
+  ...eventsOf(userChangedNumber({ id: "wamid.S", timestamp: 500 })),
+  ...eventsOf(
+    bothIdentifiersTextMessage({
+      id: "wamid.D",
+      timestamp: 600,
+      waId: CUSTOMER_NEW_WA_ID,
+      userId: CUSTOMER_NEW_BSUID,
+      body: "from my new number",
+    }),
+  ),
+];
+
+const customerIds = [CUSTOMER_WA_ID, CUSTOMER_BSUID, CUSTOMER_NEW_WA_ID, CUSTOMER_NEW_BSUID].map(
+  (id) => `${PHONE_NUMBER_ID}:${id}`,
+);
+const survivor = `${PHONE_NUMBER_ID}:${[CUSTOMER_WA_ID, CUSTOMER_NEW_WA_ID].sort()[0]}`;
+
+const withoutRevision = (documents: Document[]) => documents.map(({ revision: _revision, ...rest }) => rest);
+
+/** Applies the batches to read models of their own and returns every collection's documents. */
+async function project(scenario: string, batches: InboundMessageEvent[][]) {
+  const names = (collection: string) => `${scenario}_${collection}`;
+  const readModels = new MongoReadModels(
+    database,
+    conversationProjection,
+    await chooseStoreProfile(database, "auto"),
+  );
+  await readModels.ensureIndexes(names);
+  for (const batch of batches) await readModels.apply(batch, names);
+  const all = async (collection: string) =>
+    withoutRevision(await database.collection(names(collection)).find({}).sort({ _id: 1 }).toArray());
+  return {
+    conversations: await all("conversations"),
+    messages: await all("inbound_messages"),
+    aliases: await all("conversation_aliases"),
+  };
+}
+
+const oneByOne = (events: InboundMessageEvent[]) => events.map((event) => [event]);
+
+it("keeps one conversation with every message, whatever ids each message carries", async () => {
+  const { conversations, messages, aliases } = await project("in_order", oneByOne(history));
+
+  const live = conversations.filter((c) => !("mergedInto" in c));
+  expect(live).toHaveLength(1);
+  expect(live[0]).toMatchObject({
+    _id: survivor,
+    waId: CUSTOMER_NEW_WA_ID,
+    userId: CUSTOMER_NEW_BSUID,
+    username: CUSTOMER_USERNAME,
+    // A, B, C, the system notice and D; the edit and the revoke are no messages.
+    messageCount: 5,
+    lastMessageId: "wamid.D",
+    lastMessagePreview: "from my new number",
+    firstMessageAt: new Date(100_000),
+    linkedIds: [...customerIds].sort(),
+  });
+  for (const merged of conversations.filter((c) => "mergedInto" in c))
+    expect(merged).toEqual({ _id: merged._id, mergedInto: survivor });
+  // Every other id leads to the survivor; the survivor's own id needs no alias.
+  expect(aliases.map((a) => [a._id, a.documentId])).toEqual(
+    [...customerIds]
+      .filter((id) => id !== survivor)
+      .sort()
+      .map((id) => [id, survivor]),
+  );
+
+  expect(messages.map((m) => [m._id, m.conversationId])).toEqual(
+    ["wamid.A", "wamid.B", "wamid.C", "wamid.D", "wamid.S"].map((id) => [id, survivor]),
+  );
+  const byId = new Map(messages.map((m) => [m._id, m]));
+  expect(byId.get("wamid.B")).toMatchObject({
+    text: { body: "typo here" },
+    editedAt: new Date(210_000),
+    edits: [{ id: "wamid.B-edit", at: new Date(210_000), content: { text: { body: "typo here" } } }],
+    fromUserId: CUSTOMER_BSUID,
+    fromWaId: null,
+  });
+  expect(byId.get("wamid.A")).toMatchObject({ revokedAt: new Date(400_000), type: "text" });
+  expect(byId.get("wamid.A")).not.toHaveProperty("text");
+}, 60_000);
+
+it("ends in the same documents in reverse order, in one batch, in pairs, and when replayed", async () => {
+  const expected = await project("reference", oneByOne(history));
+  const reversed = await project("reversed", oneByOne([...history].reverse()));
+  const oneBatch = await project("one_batch", [history]);
+  const shuffled = [3, 6, 0, 5, 1, 4, 2].map((i) => history[i]!);
+  const pairs = await project("pairs", [shuffled.slice(0, 2), shuffled.slice(2, 4), shuffled.slice(4)]);
+  const replayed = await project("replayed", [...oneByOne(history), history, ...oneByOne(history)]);
+
+  // Merged-away documents depend on which ids met first; the live documents must not.
+  const live = (result: typeof expected) => ({
+    conversations: result.conversations.filter((c) => !("mergedInto" in c)),
+    messages: result.messages,
+    aliases: result.aliases,
+  });
+  for (const result of [reversed, oneBatch, pairs, replayed]) expect(live(result)).toEqual(live(expected));
+}, 120_000);
