@@ -45,6 +45,17 @@ export function seededRandom(seed: number): () => number {
 
 const inboundBodies = Object.values(inboundMessageBodies);
 
+/**
+ * A number-change notice names a new number of this customer's own (1651... for 1650...), which sorts
+ * after the old one: the conversation keeps the old number's id, as the effects audit expects.
+ */
+export function ownNumberChange(body: Record<string, unknown>, waId: string): Record<string, unknown> {
+  const system = body.system as Record<string, unknown> | undefined;
+  if (body.type !== "system" || !system) return body;
+  const newWaId = `1651${waId.slice(4)}`;
+  return { ...body, system: { ...system, wa_id: newWaId, body: `User changed from ${waId} to ${newWaId}` } };
+}
+
 export interface MixOptions {
   seed?: number;
   /** Multiplies the number of events in every delivery (1, 2, 4: the size-scaling runs). */
@@ -85,7 +96,7 @@ export function deliveryMix(options: MixOptions): () => Delivery {
         .toString()
         .padStart(7, "0")}`;
       const messages = Array.from({ length: size }, () => ({
-        ...inboundBodies[Math.floor(random() * inboundBodies.length)]!,
+        ...ownNumberChange(inboundBodies[Math.floor(random() * inboundBodies.length)]!, waId),
         from: waId,
         id: nextId(),
         timestamp: String(baseTime + sequence),

@@ -3,6 +3,7 @@ import type { InboundMessageEvent, MessageStatusEvent } from "../contracts/gener
 import type { TopicId } from "../contracts/topics";
 import { inboundEvent } from "../tests/fixtures/inbound-events";
 import { inboundMessageBodies } from "../tests/fixtures/meta-webhooks";
+import { ownNumberChange } from "./delivery-mix";
 import { statusEvent } from "../tests/fixtures/status-events";
 import { EventProducer } from "../tests/support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
@@ -34,11 +35,17 @@ export function statusBacklog(events: number, runId: string): MessageStatusEvent
 /** events inbound messages of every type, ten per customer. */
 export function inboundBacklog(events: number, runId: string): InboundMessageEvent[] {
   const bodies = Object.values(inboundMessageBodies);
-  return Array.from({ length: events }, (_, i) =>
-    inboundEvent(`wamid.${runId}.i${i}`, 1_750_000_000 + i, bodies[i % bodies.length]!, {
-      waId: `1650${Math.floor(i / 10)}`,
-    }),
-  );
+  return Array.from({ length: events }, (_, i) => {
+    const waId = `1650${Math.floor(i / 10)}`;
+    return inboundEvent(
+      `wamid.${runId}.i${i}`,
+      1_750_000_000 + i,
+      ownNumberChange(bodies[i % bodies.length]!, waId),
+      {
+        waId,
+      },
+    );
+  });
 }
 
 /** Writes a backlog to a topic as the ingress would (Avro, keyed), before any projector runs. */
