@@ -33,6 +33,8 @@ interface Links<E> {
   survivorOf: Map<E, string>;
   /** Documents found merged when the ids were resolved. */
   merged: ReadonlySet<string>;
+  /** What resolving read of the linked model's documents: the ids asked and the documents found. */
+  read: { ids: Set<string>; documents: Map<string, LinkedDocument> };
 }
 /**
  * A projection's read models in MongoDB: document-per-event models are inserted once (a replay is
@@ -107,13 +109,16 @@ export class MongoReadModels<E> {
     // a crash may still point to a document merged since).
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
+    const read = { ids: new Set<string>(), documents: new Map<string, LinkedDocument>() };
     const collection = this.db.collection<LinkedDocument>(names(model.collection));
     // An id with no alias names its own document, if there is one.
     let toRead = [...new Set([...idsPerEvent.flat(), ...aliasOf.values()])];
     for (let hop = 0; toRead.length > 0 && hop < 10; hop++) {
       const found = await this.writer.findByIds(collection, toRead);
+      for (const id of toRead) read.ids.add(id);
       toRead = [];
       for (const [id, document] of found) {
+        read.documents.set(id, document);
         documents.add(id);
         if (isMerged(document)) {
           mergedInto.set(id, document.mergedInto);
@@ -129,6 +134,7 @@ export class MongoReadModels<E> {
       plan,
       survivorOf: new Map(events.map((event, i) => [event, plan.survivorOfEvent[i]!])),
       merged: new Set(mergedInto.keys()),
+      read,
     };
   }
 
@@ -275,13 +281,17 @@ export class MongoReadModels<E> {
         }
         return next;
       },
-      {
-        likelyNew:
-          model.likelyFirst && !linked
-            ? (id) =>
-                byDocument.get(id)!.some((event) => declared("likelyFirst", () => model.likelyFirst!(event)))
-            : undefined,
-      },
+      linked
+        ? // Resolving the ids has just read these documents: the first round starts from them.
+          { justRead: linked.read }
+        : {
+            likelyNew: model.likelyFirst
+              ? (id) =>
+                  byDocument
+                    .get(id)!
+                    .some((event) => declared("likelyFirst", () => model.likelyFirst!(event)))
+              : undefined,
+          },
     );
     return outcome;
   }

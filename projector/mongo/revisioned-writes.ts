@@ -44,10 +44,19 @@ export class RevisionedWriter {
     collection: Collection<Revisioned<D>>,
     ids: readonly string[],
     compute: (current: Map<string, Revisioned<D>>) => Promise<Map<string, D>> | Map<string, D>,
-    options: { likelyNew?: (id: string) => boolean; maxRounds?: number } = {},
+    options: {
+      likelyNew?: (id: string) => boolean;
+      /** Documents the caller read just before: an id it read and did not find is taken as absent. */
+      justRead?: { ids: ReadonlySet<string>; documents: ReadonlyMap<string, Document> };
+      maxRounds?: number;
+    } = {},
   ): Promise<void> {
+    const { justRead } = options;
+    const likelyNew = justRead
+      ? (id: string) => justRead.ids.has(id) && !justRead.documents.has(id)
+      : options.likelyNew;
     try {
-      await this.rounds(collection, ids, compute, options.likelyNew, options.maxRounds ?? 5);
+      await this.rounds(collection, ids, compute, likelyNew, options.maxRounds ?? 5, justRead?.documents);
     } catch (error) {
       // What could not be confirmed is forgotten: the next attempt starts from the database.
       for (const id of ids) this.lastWritten.delete(this.cacheKey(collection, id));
@@ -65,6 +74,7 @@ export class RevisionedWriter {
     compute: (current: Map<string, Revisioned<D>>) => Promise<Map<string, D>> | Map<string, D>,
     likelyNew: ((id: string) => boolean) | undefined,
     maxRounds: number,
+    justRead: ReadonlyMap<string, Document> | undefined,
   ): Promise<void> {
     const key = (id: string) => this.cacheKey(collection, id);
     const current = new Map<string, Revisioned<D>>();
@@ -74,7 +84,9 @@ export class RevisionedWriter {
       for (const id of pending) {
         // A retry round collided with someone else's write: only a fresh read will do.
         const written =
-          round === 1 ? (this.lastWritten.get(key(id)) as Revisioned<D> | undefined) : undefined;
+          round === 1
+            ? ((justRead?.get(id) ?? this.lastWritten.get(key(id))) as Revisioned<D> | undefined)
+            : undefined;
         current.delete(id);
         if (written) current.set(id, written);
         else if (round > 1 || !likelyNew?.(id)) toRead.push(id);

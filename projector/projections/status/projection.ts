@@ -18,12 +18,8 @@ export const statusProjection: Projection<MessageStatusEvent> = {
   readModels: [
     folded<MessageStatusEvent, MessageStatusDocument>({
       collection: "message_statuses",
-      indexes: [
-        { phoneNumberId: 1, updatedAt: -1 },
-        { status: 1, updatedAt: -1 },
-        { recipientId: 1 },
-        { recipientUserId: 1 },
-      ],
+      // No index on recipientUserId: every index is paid by every status write, the hot path.
+      indexes: [{ phoneNumberId: 1, updatedAt: -1 }, { status: 1, updatedAt: -1 }, { recipientId: 1 }],
       documentId: (event) => event.wamid,
       evolve: evolveMessageStatus,
       // A message's sent status is normally its first: its document is written without a read before.
