@@ -101,30 +101,45 @@ export class MongoReadModels<E> {
     );
     if (!model) return null;
     const idsPerEvent = events.map((event) => [...new Set(declared("ids", () => model.linked.ids(event)))]);
-    const aliases = this.db.collection<{ _id: string; documentId: string }>(names(model.linked.aliases));
-    const aliasOf = new Map<string, string>();
-    for (const [id, alias] of await this.writer.findByIds(aliases, [...new Set(idsPerEvent.flat())]))
-      aliasOf.set(id, alias.documentId);
-    // The documents the ids and their aliases name, and where merged ones went (an alias written before
-    // a crash may still point to a document merged since).
+    const batchIds = [...new Set(idsPerEvent.flat())];
+    const collection = this.db.collection<LinkedDocument>(names(model.collection));
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
     const read = { ids: new Set<string>(), documents: new Map<string, LinkedDocument>() };
-    const collection = this.db.collection<LinkedDocument>(names(model.collection));
-    // An id with no alias names its own document, if there is one.
-    let toRead = [...new Set([...idsPerEvent.flat(), ...aliasOf.values()])];
-    for (let hop = 0; toRead.length > 0 && hop < 10; hop++) {
-      const found = await this.writer.findByIds(collection, toRead);
-      for (const id of toRead) read.ids.add(id);
-      toRead = [];
-      for (const [id, document] of found) {
+    const know = (id: string, document: LinkedDocument) => {
+      documents.add(id);
+      if (isMerged(document)) mergedInto.set(id, document.mergedInto);
+    };
+    const readDocuments = async (ids: string[]) => {
+      for (const id of ids) read.ids.add(id);
+      for (const [id, document] of await this.writer.findByIds(collection, ids)) {
         read.documents.set(id, document);
-        documents.add(id);
-        if (isMerged(document)) {
-          mergedInto.set(id, document.mergedInto);
-          if (!documents.has(document.mergedInto)) toRead.push(document.mergedInto);
-        }
+        know(id, document);
       }
+    };
+    // The documents the ids name: as this instance last wrote them where it remembers them (a write
+    // from them is conditional on their revision, and one merged meanwhile is resolved again), else read.
+    const unknown: string[] = [];
+    for (const id of batchIds) {
+      const remembered = this.revisioned.remembered(collection, id) as LinkedDocument | undefined;
+      if (remembered && !isMerged(remembered)) know(id, remembered);
+      else unknown.push(id);
+    }
+    await readDocuments(unknown);
+    // Aliases only for ids without a live document of their own: a live document's id has no alias.
+    const aliases = this.db.collection<{ _id: string; documentId: string }>(names(model.linked.aliases));
+    const aliasOf = new Map<string, string>();
+    const withoutDocument = batchIds.filter((id) => !documents.has(id) || mergedInto.has(id));
+    for (const [id, alias] of await this.writer.findByIds(aliases, withoutDocument))
+      aliasOf.set(id, alias.documentId);
+    // The documents aliases point to, and where merged ones went (an alias written before a crash may
+    // still point to a document merged since).
+    for (let hop = 0; hop < 10; hop++) {
+      const toRead = [...new Set([...aliasOf.values(), ...mergedInto.values()])].filter(
+        (id) => !documents.has(id) && !read.ids.has(id),
+      );
+      if (toRead.length === 0) break;
+      await readDocuments(toRead);
     }
     const plan = planLinks(idsPerEvent, { aliasOf, mergedInto, documents }, (ids) =>
       declared("survivor", () => model.linked.survivor(ids)),

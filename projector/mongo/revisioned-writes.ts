@@ -64,6 +64,11 @@ export class RevisionedWriter {
     }
   }
 
+  /** The document as this instance last wrote it, if it remembers it. */
+  remembered(collection: { namespace: string }, id: string): Document | undefined {
+    return this.lastWritten.get(this.cacheKey(collection, id));
+  }
+
   private cacheKey(collection: { namespace: string }, id: string): string {
     return `${collection.namespace}\u0000${id}`;
   }
