@@ -30,10 +30,10 @@ export interface FoldedDocuments<E, D extends ProjectedDocument> {
   likelyFirst?(event: E): boolean;
   /**
    * A field the fold cannot derive on its own: the exact number of documents of another read model of
-   * this projection whose `by` field holds this document's id and that match `where` (a conversation's
-   * messages).
+   * this projection whose `by` field holds this document's id (a conversation's messages): one equality
+   * count each, which every store answers from the index.
    */
-  exactCount?: { field: keyof D & string; of: string; by: string; where?: Record<string, unknown> };
+  exactCount?: { field: keyof D & string; of: string; by: string };
   /** One entity known under several ids (a customer by phone number and by BSUID). */
   linked?: LinkedIds<E, D>;
 }
@@ -52,7 +52,10 @@ export interface LinkedIds<E, D> {
   merge(a: D, b: D): D;
   /** Collection of `{ _id: <id>, documentId }`. */
   aliases: string;
-  /** Fields of this projection's other read models that hold this model's document id: kept pointing at the survivor. */
+  /**
+   * Fields of this projection's other read models that hold this model's document id: kept pointing at
+   * the survivor. A field a document leaves null stays null (it belongs to no document yet).
+   */
   references: { collection: string; field: string }[];
 }
 

@@ -98,16 +98,15 @@ export class ChunkedWriter {
     return found;
   }
 
-  /** Counts documents per value of one field (and matching `where`), one equality count each. */
+  /** Counts documents per value of one field, one equality count each (indexed on every store). */
   async countByField<D extends Document>(
     collection: Collection<D>,
     field: string,
     values: readonly string[],
-    where: Record<string, unknown> = {},
   ): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     await this.inParallel(values, async (value) => {
-      counts.set(value, await collection.countDocuments({ ...where, [field]: value } as never));
+      counts.set(value, await collection.countDocuments({ [field]: value } as never));
     });
     return counts;
   }

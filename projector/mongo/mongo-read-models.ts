@@ -253,7 +253,6 @@ export class MongoReadModels<E> {
             this.db.collection(names(exactCount.of)),
             exactCount.by,
             ids,
-            exactCount.where,
           );
         outcome = { applied: 0, duplicates: 0 };
         const next = new Map<string, ProjectedDocument>();
@@ -281,7 +280,7 @@ export class MongoReadModels<E> {
           if (document && document._id !== id) document = { ...document, _id: id };
           if (document && linked && !sameIds((document as LinkedDocument).linkedIds, linkedIds))
             document = { ...document, linkedIds } as ProjectedDocument;
-          if (document && field) {
+          if (document && field && (document as Document)[field] != null) {
             const survivor = links!.survivorOf.get(documentEvents[0]!)!;
             if ((document as Document)[field] !== survivor) document = { ...document, [field]: survivor };
           }

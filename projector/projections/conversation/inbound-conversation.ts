@@ -12,11 +12,12 @@ export const conversationProjectionVersion = 1;
  * plain (see isStorableValue). When any of it is not, the whole message stays as JSON text in
  * `messageJson`, so nothing is lost and the sender never chooses the document's shape. An `edit` or a
  * `revoke` of the message is folded into its document, in any order: before the message itself arrives
- * the document holds only the change (`type` and `timestamp` null, not counted as a message).
+ * the document holds only the change (`conversationId`, `type` and `timestamp` null: no message yet).
  */
 export interface InboundMessageDocument {
   _id: string;
-  conversationId: string;
+  /** Null while only an edit or revoke of the message has arrived: it counts in no conversation yet. */
+  conversationId: string | null;
   from: string;
   profileName: string | null;
   phoneNumberId: string;
@@ -133,7 +134,7 @@ export function customerIdsOf(event: InboundMessageEvent): string[] {
   const ids = identifiers
     .filter((id): id is string => id !== null && id !== "")
     .map((id) => `${event.phoneNumberId}:${id}`);
-  return ids.length > 0 ? [...new Set(ids)] : [conversationIdOf(event)];
+  return ids.length > 0 ? [...new Set(ids)] : [`${event.phoneNumberId}:${event.from}`];
 }
 
 /**
@@ -296,6 +297,7 @@ export function evolveInboundMessage(
   const base: InboundMessageDocument = current ?? {
     ...inboundMessageDocument(event),
     _id: originalId,
+    conversationId: null,
     timestamp: null,
     type: null,
     messageJson: null,

@@ -46,13 +46,8 @@ export const conversationProjection: Projection<InboundMessageEvent> = {
       indexes: [{ phoneNumberId: 1, lastMessageAt: -1 }, { serviceWindowExpiresAt: 1 }],
       documentId: conversationIdOf,
       evolve: evolveConversation,
-      // A message's document holds only an edit or revoke (type null) until the message itself arrives.
-      exactCount: {
-        field: "messageCount",
-        of: "inbound_messages",
-        by: "conversationId",
-        where: { type: { $ne: null } },
-      },
+      // A message's document that holds only an edit or revoke has no conversationId yet: not counted.
+      exactCount: { field: "messageCount", of: "inbound_messages", by: "conversationId" },
       linked: {
         ids: customerIdsOf,
         survivor: conversationSurvivor,
