@@ -7,6 +7,7 @@ import { createKafka, idempotentProducer } from "../../runtime/kafka-client";
 import type { Logger } from "../../runtime/logger";
 import { declaredNames, MongoReadModels, type CollectionNames } from "../mongo/mongo-read-models";
 import { chooseStoreProfile, type StoreProfileSetting } from "../mongo/store-profile";
+import { StoreReconnector } from "../mongo/store-reconnect";
 import { createBatchHandler, type BatchResult } from "./batch-handler";
 import { applyInSlices } from "./batch-slices";
 import { type Projection, serviceNameOf } from "./projection";
@@ -21,6 +22,8 @@ export interface ProjectorConnections<E> {
   serde: ContractSerde;
   deadLetterProducer: Producer;
   readModels: MongoReadModels<E>;
+  /** Reopens the MongoDB client after store calls found no server for too long. */
+  storeReconnector: StoreReconnector;
   metrics: ProjectorMetrics;
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export async function connectProjector<E>(
     serde,
     deadLetterProducer,
     readModels,
+    storeReconnector: new StoreReconnector(mongo, settings.STORE_REOPEN_AFTER_MS, logger),
     metrics: createProjectorMetrics(metricsRegistry),
     close: async () => {
       await deadLetterProducer.disconnect().catch(() => undefined);
@@ -97,7 +101,16 @@ export async function consumeIntoReadModels<E>(
   const handleBatch = createBatchHandler({
     projection,
     store: {
-      apply: (events) => connections.readModels.apply(events, names()),
+      apply: async (events) => {
+        try {
+          const outcome = await connections.readModels.apply(events, names());
+          connections.storeReconnector.succeeded();
+          return outcome;
+        } catch (error) {
+          await connections.storeReconnector.failed(error);
+          throw error;
+        }
+      },
       target: () => ({
         database: connections.db.databaseName,
         collections: projection.readModels.map((model) => names()(model.collection)),

@@ -37,6 +37,10 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
       default: 60_000,
       desc: "a partition with lag that commits nothing for this long is stalled: /readyz answers 503",
     }),
+    STORE_REOPEN_AFTER_MS: positiveInt({
+      default: 30_000,
+      desc: "the MongoDB client is closed and reopened after store calls found no server for this long",
+    }),
     SHUTDOWN_GRACE_MS: positiveInt({
       default: 10000,
       desc: "longest wait for requests in flight at shutdown",
