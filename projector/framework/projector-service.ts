@@ -26,61 +26,80 @@ export async function startProjector<E>(
     start: async () => {
       const connections = await connectProjector(projection, settings, logger, metricsRegistry);
       await connections.readModels.ensureIndexes();
-      const consumer = connections.kafka.consumer({
-        groupId: settings.CONSUMER_GROUP,
-        maxBytesPerPartition: settings.MAX_BATCH_BYTES,
-        minBytes: settings.FETCH_MIN_BYTES,
-        maxWaitTimeInMs: settings.FETCH_MAX_WAIT_MS,
-        // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
-        retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
-      });
+      const newConsumer = () =>
+        connections.kafka.consumer({
+          groupId: settings.CONSUMER_GROUP,
+          maxBytesPerPartition: settings.MAX_BATCH_BYTES,
+          minBytes: settings.FETCH_MIN_BYTES,
+          maxWaitTimeInMs: settings.FETCH_MAX_WAIT_MS,
+          // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
+          retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
+        });
+      let consumer = newConsumer();
+      let stopping = false;
       const progress = new PartitionProgress(settings.STALL_AFTER_MS);
       const { lag, stalled } = connections.metrics;
       let joined = false;
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        joined = true;
-        // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
-        const assigned = Object.values(payload.memberAssignment).flat();
-        for (const partition of progress.retain(assigned)) {
-          lag.remove({ partition: String(partition) });
-          stalled.remove({ partition: String(partition) });
-        }
-      });
-      consumer.on(consumer.events.CRASH, (event) => {
-        joined = false;
-        logger.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
-      });
-      consumer.on(consumer.events.STOP, () => (joined = false));
       const stalledPartitions = () => {
         const now = new Set(progress.stalled());
         for (const partition of progress.known())
           stalled.set({ partition: String(partition) }, now.has(partition) ? 1 : 0);
         return [...now];
       };
-      await consumeIntoReadModels(projection, connections, consumer, {
-        consumerGroup: settings.CONSUMER_GROUP,
-        logger,
-        // Partitions hold disjoint keys (messages, conversations), so their batches apply side by side.
-        partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
-        fetched: ({ batch }) => {
-          lag.set(
-            { partition: String(batch.partition) },
-            progress.fetched(
-              batch.partition,
-              batch.highWatermark,
-              batch.firstOffset() ?? batch.highWatermark,
-            ),
-          );
-          stalledPartitions();
-        },
-        applied: ({ batch }, result, records) => {
-          lag.set(
-            { partition: String(batch.partition) },
-            progress.committed(batch.partition, batch.highWatermark, result.nextOffset),
-          );
-          logger.debug({ partition: batch.partition, records, ...result }, "slice applied");
-        },
-      });
+      const consume = async (): Promise<void> => {
+        const current = consumer;
+        current.on(current.events.GROUP_JOIN, ({ payload }) => {
+          joined = true;
+          // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
+          const assigned = Object.values(payload.memberAssignment).flat();
+          for (const partition of progress.retain(assigned)) {
+            lag.remove({ partition: String(partition) });
+            stalled.remove({ partition: String(partition) });
+          }
+        });
+        current.on(current.events.CRASH, (event) => {
+          joined = false;
+          logger.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
+          // kafkajs gives up on some errors for good (a group membership that expired while a batch kept
+          // failing): a new consumer resumes from the last commit.
+          if (!event.payload.restart && !stopping) void restart(current);
+        });
+        current.on(current.events.STOP, () => (joined = false));
+        await consumeIntoReadModels(projection, connections, current, {
+          consumerGroup: settings.CONSUMER_GROUP,
+          logger,
+          // Partitions hold disjoint keys (messages, conversations), so their batches apply side by side.
+          partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
+          fetched: ({ batch }) => {
+            lag.set(
+              { partition: String(batch.partition) },
+              progress.fetched(
+                batch.partition,
+                batch.highWatermark,
+                batch.firstOffset() ?? batch.highWatermark,
+              ),
+            );
+            stalledPartitions();
+          },
+          applied: ({ batch }, result, records) => {
+            lag.set(
+              { partition: String(batch.partition) },
+              progress.committed(batch.partition, batch.highWatermark, result.nextOffset),
+            );
+            logger.debug({ partition: batch.partition, records, ...result }, "slice applied");
+          },
+        });
+      };
+      const restart = async (crashed: typeof consumer): Promise<void> => {
+        await crashed.disconnect().catch(() => undefined);
+        if (stopping || consumer !== crashed) return;
+        consumer = newConsumer();
+        logger.warn("consumer stopped for good: starting a new one from the last commit");
+        await consume().catch((error: unknown) => {
+          logger.error({ err: error }, "the new consumer could not start; the next crash tries again");
+        });
+      };
+      await consume();
       logger.info(
         {
           group: settings.CONSUMER_GROUP,
@@ -104,6 +123,7 @@ export async function startProjector<E>(
         }),
         stop: async () => {
           // Finishes the batch in hand, commits, leaves the group, then closes the connections.
+          stopping = true;
           await consumer.disconnect().catch(() => undefined);
           await connections.close();
         },
