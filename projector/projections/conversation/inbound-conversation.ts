@@ -318,9 +318,11 @@ export function evolveInboundMessage(
   return withChanges(base, edits, change);
 }
 
+/** A preview's text: at most 100 characters, an ellipsis marking the cut. */
+const clip = (text: string): string => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
+
 /** A short human preview of a message, for conversation lists. */
 export function previewOf(event: InboundMessageEvent): string {
-  const clip = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
   const media = event.image ?? event.video ?? event.document ?? event.audio ?? event.sticker;
   switch (true) {
     case event.text !== null:
@@ -362,7 +364,7 @@ function editPreview(event: InboundMessageEvent): string | null {
     const part = message && typeof message.type === "string" ? message[message.type] : null;
     const content = part && typeof part === "object" ? (part as Record<string, unknown>) : {};
     const text = typeof content.body === "string" ? content.body : content.caption;
-    return typeof text === "string" ? (text.length > 100 ? `${text.slice(0, 99)}…` : text) : null;
+    return typeof text === "string" ? clip(text) : null;
   } catch {
     return null;
   }
