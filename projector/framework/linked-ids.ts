@@ -2,21 +2,22 @@
 export interface LinkPlan {
   /** The survivor's id for each event, by the event's position in the batch. */
   survivorOfEvent: string[];
-  /** Per survivor: every id of its entity known to this batch and the aliases read for it, sorted. */
+  /** Per survivor: every id of its entity known to this batch and the pointers read for it, sorted. */
   idsOf: Map<string, string[]>;
-  /** Per survivor: the existing documents to merge into it and leave as `mergedInto` (empty when none). */
+  /** Per survivor: the live documents to merge into it and leave as pointers (empty when none). */
   mergedAway: Map<string, string[]>;
-  /** Aliases to write, id -> survivor: ids that would otherwise name another document. */
-  aliasWrites: Map<string, string>;
+  /**
+   * Pointers to write, id -> survivor: ids with no document of their own, or whose pointer leads
+   * elsewhere. A live document merged away becomes its pointer with the survivor's write instead.
+   */
+  pointerWrites: Map<string, string>;
 }
 
 /** What the store holds for the ids of a batch. */
 export interface StoredLinks {
-  /** id -> document it lives in, from the alias collection. */
-  aliasOf: ReadonlyMap<string, string>;
-  /** Existing documents that were merged away, -> the document they were merged into. */
+  /** Pointers (`{_id, mergedInto}`) -> the document they lead to. */
   mergedInto: ReadonlyMap<string, string>;
-  /** Ids of existing documents (merged away or not). */
+  /** Ids that have a document, live or pointer. */
   documents: ReadonlySet<string>;
 }
 
@@ -56,8 +57,8 @@ class IdSets {
 }
 
 /**
- * Links the ids each event names, the documents their aliases point to and where merged documents went,
- * and chooses one survivor per linked set. Pure: the store's answers come in `stored`.
+ * Links the ids each event names with where their pointers lead, and chooses one survivor per linked
+ * set. Pure: the store's answers come in `stored`.
  */
 export function planLinks(
   idsPerEvent: readonly (readonly string[])[],
@@ -69,29 +70,27 @@ export function planLinks(
     if (ids.length === 0) throw new Error("an event of a linked read model names no id");
     for (const id of ids) sets.link(ids[0]!, id);
   }
-  for (const [id, documentId] of stored.aliasOf) sets.link(id, documentId);
   for (const [from, into] of stored.mergedInto) sets.link(from, into);
 
+  const isLive = (id: string) => stored.documents.has(id) && !stored.mergedInto.has(id);
   const survivorOfSet = new Map<string, string>();
   const idsOf = new Map<string, string[]>();
   const mergedAway = new Map<string, string[]>();
-  const aliasWrites = new Map<string, string>();
+  const pointerWrites = new Map<string, string>();
   for (const [root, members] of sets.members()) {
     const ids = [...members].sort();
     const chosen = survivor(ids);
     survivorOfSet.set(root, chosen);
     idsOf.set(chosen, ids);
-    mergedAway.set(
-      chosen,
-      ids.filter((id) => id !== chosen && stored.documents.has(id) && stored.mergedInto.get(id) !== chosen),
-    );
-    // An id with no alias names its own document: the survivor's id needs none.
-    for (const id of ids) if ((stored.aliasOf.get(id) ?? id) !== chosen) aliasWrites.set(id, chosen);
+    const others = ids.filter((id) => id !== chosen);
+    mergedAway.set(chosen, others.filter(isLive));
+    for (const id of others)
+      if (!isLive(id) && stored.mergedInto.get(id) !== chosen) pointerWrites.set(id, chosen);
   }
   return {
     survivorOfEvent: idsPerEvent.map((ids) => survivorOfSet.get(sets.find(ids[0]!))!),
     idsOf,
     mergedAway,
-    aliasWrites,
+    pointerWrites,
   };
 }

@@ -4,9 +4,8 @@ import { planLinks, type StoredLinks } from "./linked-ids";
 const smallest = (ids: readonly string[]): string => [...ids].sort()[0]!;
 
 const stored = (links: Partial<StoredLinks> = {}): StoredLinks => ({
-  aliasOf: links.aliasOf ?? new Map(),
   mergedInto: links.mergedInto ?? new Map(),
-  documents: links.documents ?? new Set(),
+  documents: new Set([...(links.documents ?? []), ...(links.mergedInto?.keys() ?? [])]),
 });
 
 describe("planLinks", () => {
@@ -25,8 +24,8 @@ describe("planLinks", () => {
         ["x", []],
       ]),
     );
-    // An id with no alias names its own document: the survivors need none.
-    expect(plan.aliasWrites).toEqual(
+    // Every id but the survivor's gets a pointer to it.
+    expect(plan.pointerWrites).toEqual(
       new Map([
         ["b", "a"],
         ["c", "a"],
@@ -53,96 +52,90 @@ describe("planLinks", () => {
     expect(plan.survivorOfEvent).toEqual(["c", "c"]);
   });
 
-  it("links a new id to the existing document its companion's alias points to", () => {
+  it("links a new id to the existing document its companion's pointer leads to", () => {
     const plan = planLinks(
       [["p:bsuid", "p:new"]],
-      stored({ aliasOf: new Map([["p:bsuid", "p:1"]]), documents: new Set(["p:1"]) }),
+      stored({ mergedInto: new Map([["p:bsuid", "p:1"]]), documents: new Set(["p:1"]) }),
       smallest,
     );
     expect(plan.survivorOfEvent).toEqual(["p:1"]);
     expect(plan.idsOf.get("p:1")).toEqual(["p:1", "p:bsuid", "p:new"]);
     expect(plan.mergedAway.get("p:1")).toEqual([]);
-    expect(plan.aliasWrites.get("p:new")).toBe("p:1");
-    expect(plan.aliasWrites.has("p:bsuid")).toBe(false);
+    expect(plan.pointerWrites.get("p:new")).toBe("p:1");
+    expect(plan.pointerWrites.has("p:bsuid")).toBe(false);
   });
 
-  it("merges away the non-survivor of two existing documents one event links, and points every id at the survivor", () => {
+  it("merges away the non-survivor of two live documents one event links; the survivor's write makes it a pointer", () => {
     const links = stored({
-      aliasOf: new Map([
-        ["p:u1", "p:1"],
-        ["p:u2", "p:u2"],
-      ]),
+      mergedInto: new Map([["p:u1", "p:1"]]),
       documents: new Set(["p:1", "p:u2"]),
     });
     const plan = planLinks([["p:u1", "p:u2"]], links, smallest);
     expect(plan.survivorOfEvent).toEqual(["p:1"]);
     expect(plan.mergedAway).toEqual(new Map([["p:1", ["p:u2"]]]));
     expect(plan.idsOf.get("p:1")).toEqual(["p:1", "p:u1", "p:u2"]);
-    for (const id of plan.idsOf.get("p:1")!)
-      expect(plan.aliasWrites.get(id) ?? links.aliasOf.get(id) ?? id).toBe("p:1");
-    expect(plan.aliasWrites.get("p:u2")).toBe("p:1");
+    expect(plan.pointerWrites.size).toBe(0);
   });
 
-  it("follows a chain of merged documents to the set of its end", () => {
+  it("follows a chain of pointers to the set of its end, and points its start at the survivor", () => {
     const plan = planLinks(
       [["p:u"]],
       stored({
-        aliasOf: new Map([["p:u", "p:c"]]),
         mergedInto: new Map([
+          ["p:u", "p:c"],
           ["p:c", "p:b"],
           ["p:b", "p:a"],
         ]),
-        documents: new Set(["p:a", "p:b", "p:c"]),
+        documents: new Set(["p:a"]),
       }),
       smallest,
     );
     expect(plan.survivorOfEvent).toEqual(["p:a"]);
     expect(plan.idsOf.get("p:a")).toEqual(["p:a", "p:b", "p:c", "p:u"]);
-    expect(plan.aliasWrites.get("p:u")).toBe("p:a");
-    // Already merged into the survivor: nothing to merge again.
-    expect(plan.mergedAway.get("p:a")).not.toContain("p:b");
-    expect(plan.mergedAway.get("p:a")).not.toContain("p:a");
+    expect(plan.pointerWrites).toEqual(
+      new Map([
+        ["p:c", "p:a"],
+        ["p:u", "p:a"],
+      ]),
+    );
+    // Pointers are no documents to merge.
+    expect(plan.mergedAway.get("p:a")).toEqual([]);
   });
 
-  it("merges a merged document's survivor when a new link makes another id the survivor", () => {
+  it("merges a pointer's live document when a new link makes another id the survivor", () => {
     const plan = planLinks(
       [["p:a", "p:u"]],
       stored({
-        aliasOf: new Map([["p:u", "p:c"]]),
-        mergedInto: new Map([["p:c", "p:b"]]),
-        documents: new Set(["p:b", "p:c"]),
+        mergedInto: new Map([
+          ["p:u", "p:c"],
+          ["p:c", "p:b"],
+        ]),
+        documents: new Set(["p:b"]),
       }),
       smallest,
     );
     expect(plan.survivorOfEvent).toEqual(["p:a"]);
-    expect(plan.mergedAway.get("p:a")).toContain("p:b");
-    expect(plan.aliasWrites.has("p:a")).toBe(false);
-    expect(plan.aliasWrites.get("p:u")).toBe("p:a");
+    expect(plan.mergedAway.get("p:a")).toEqual(["p:b"]);
+    expect(plan.pointerWrites.has("p:a")).toBe(false);
+    expect(plan.pointerWrites.has("p:b")).toBe(false);
+    expect(plan.pointerWrites.get("p:u")).toBe("p:a");
+    expect(plan.pointerWrites.get("p:c")).toBe("p:a");
   });
 
-  it("writes nothing when every alias already points at the survivor", () => {
+  it("writes nothing when every pointer already leads to the survivor", () => {
     const plan = planLinks(
       [["p:1", "p:u"], ["p:u"]],
-      stored({
-        aliasOf: new Map([
-          ["p:1", "p:1"],
-          ["p:u", "p:1"],
-        ]),
-        documents: new Set(["p:1"]),
-      }),
+      stored({ mergedInto: new Map([["p:u", "p:1"]]), documents: new Set(["p:1"]) }),
       smallest,
     );
     expect(plan.survivorOfEvent).toEqual(["p:1", "p:1"]);
     expect(plan.mergedAway).toEqual(new Map([["p:1", []]]));
-    expect(plan.aliasWrites.size).toBe(0);
+    expect(plan.pointerWrites.size).toBe(0);
   });
 
   it("gives the same plan whatever the order of the batch's events", () => {
     const links = stored({
-      aliasOf: new Map([
-        ["p:u1", "p:2"],
-        ["p:u2", "p:u2"],
-      ]),
+      mergedInto: new Map([["p:u1", "p:2"]]),
       documents: new Set(["p:2", "p:u2"]),
     });
     const events = [["p:u1", "p:u2"], ["p:3"], ["p:3", "p:1"], ["p:u2"]];
@@ -151,7 +144,7 @@ describe("planLinks", () => {
     expect(reversed.survivorOfEvent).toEqual([...plan.survivorOfEvent].reverse());
     expect(reversed.idsOf).toEqual(plan.idsOf);
     expect(reversed.mergedAway).toEqual(plan.mergedAway);
-    expect(reversed.aliasWrites).toEqual(plan.aliasWrites);
+    expect(reversed.pointerWrites).toEqual(plan.pointerWrites);
     expect(plan.survivorOfEvent).toEqual(["p:2", "p:1", "p:1", "p:2"]);
   });
 

@@ -40,8 +40,9 @@ export interface FoldedDocuments<E, D extends ProjectedDocument> {
 
 /**
  * Ids that name one entity. Events name the ids they link; every document found under linked ids is
- * merged into the one whose id `survivor` chooses, the others keep only `mergedInto`, and the alias
- * collection maps every id to the document it lives in. Any order of arrival ends in the same documents.
+ * merged into the one whose id `survivor` chooses, and every other id keeps a pointer in the same
+ * collection, `{_id, mergedInto}`, so that one read by any id finds the entity. Any order of arrival
+ * ends in the same documents.
  */
 export interface LinkedIds<E, D> {
   /** The ids this event names, all of one entity: its document id when nothing links them is the survivor's. */
@@ -50,8 +51,6 @@ export interface LinkedIds<E, D> {
   survivor(ids: readonly string[]): string;
   /** Two folds of one entity joined: commutative, associative and idempotent. */
   merge(a: D, b: D): D;
-  /** Collection of `{ _id: <id>, documentId }`. */
-  aliases: string;
   /**
    * Fields of this projection's other read models that hold this model's document id: kept pointing at
    * the survivor. A field a document leaves null stays null (it belongs to no document yet).
@@ -59,7 +58,7 @@ export interface LinkedIds<E, D> {
   references: { collection: string; field: string }[];
 }
 
-/** What a merged-away document keeps: where its entity lives now. */
+/** A pointer: what a merged-away document keeps, and what every other id of its entity holds. */
 export interface MergedDocument extends ProjectedDocument {
   mergedInto: string;
 }
@@ -93,11 +92,9 @@ export const documentPerEvent = <E, D extends ProjectedDocument>(
   model: Omit<DocumentPerEvent<E, D>, "kind">,
 ): ReadModel<E> => ({ kind: "document-per-event", ...model });
 
-/** Every collection a projection writes: its read models' and their alias collections. */
+/** Every collection a projection writes. */
 export const collectionsOf = (projection: Pick<Projection<never>, "readModels">): string[] =>
-  projection.readModels.flatMap((model) =>
-    model.kind === "folded" && model.linked ? [model.collection, model.linked.aliases] : [model.collection],
-  );
+  projection.readModels.map((model) => model.collection);
 
 /** The projector's service name (traces, logs, metrics, default consumer group). */
 export const serviceNameOf = (projection: Pick<Projection<unknown>, "name">): string =>

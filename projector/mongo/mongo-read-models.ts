@@ -65,15 +65,13 @@ export class MongoReadModels<E> {
       // The collection exists once its indexes do, so a rebuild can always swap it in.
       if (model.indexes.length === 0)
         await this.db.createCollection(names(model.collection)).catch(() => undefined);
-      if (model.kind === "folded" && model.linked)
-        await this.db.createCollection(names(model.linked.aliases)).catch(() => undefined);
     }
   }
 
   /**
    * Applies a batch to every read model in order; the first model's outcome is the batch's. A linked
    * model's ids are resolved first, so that every model names the survivor; documents merged away have
-   * their references moved before the survivor is written, and aliases are written last.
+   * their references moved before the survivor is written, and pointers are written last.
    */
   async apply(events: readonly E[], names: CollectionNames = declaredNames): Promise<BatchOutcome> {
     const links = await this.resolveLinks(events, names);
@@ -86,7 +84,7 @@ export class MongoReadModels<E> {
           : await this.fold(model, events, names, links);
       outcome ??= result;
     }
-    if (links) await this.writeAliases(links, names);
+    if (links) await this.writePointers(links, names);
     return outcome ?? { applied: 0, duplicates: events.length };
   }
 
@@ -118,7 +116,8 @@ export class MongoReadModels<E> {
       }
     };
     // The documents the ids name: as this instance last wrote them where it remembers them (a write
-    // from them is conditional on their revision, and one merged meanwhile is resolved again), else read.
+    // from them is conditional on their revision), else read. Pointers are always read: another
+    // writer may have moved them since.
     const unknown: string[] = [];
     for (const id of batchIds) {
       const remembered = this.revisioned.remembered(collection, id) as LinkedDocument | undefined;
@@ -126,22 +125,15 @@ export class MongoReadModels<E> {
       else unknown.push(id);
     }
     await readDocuments(unknown);
-    // Aliases only for ids without a live document of their own: a live document's id has no alias.
-    const aliases = this.db.collection<{ _id: string; documentId: string }>(names(model.linked.aliases));
-    const aliasOf = new Map<string, string>();
-    const withoutDocument = batchIds.filter((id) => !documents.has(id) || mergedInto.has(id));
-    for (const [id, alias] of await this.writer.findByIds(aliases, withoutDocument))
-      aliasOf.set(id, alias.documentId);
-    // The documents aliases point to, and where merged ones went (an alias written before a crash may
-    // still point to a document merged since).
+    // Where the pointers lead (a chain when the document pointed to was merged in turn).
     for (let hop = 0; hop < 10; hop++) {
-      const toRead = [...new Set([...aliasOf.values(), ...mergedInto.values()])].filter(
+      const toRead = [...new Set(mergedInto.values())].filter(
         (id) => !documents.has(id) && !read.ids.has(id),
       );
       if (toRead.length === 0) break;
       await readDocuments(toRead);
     }
-    const plan = planLinks(idsPerEvent, { aliasOf, mergedInto, documents }, (ids) =>
+    const plan = planLinks(idsPerEvent, { mergedInto, documents }, (ids) =>
       declared("survivor", () => model.linked.survivor(ids)),
     );
     return {
@@ -172,22 +164,39 @@ export class MongoReadModels<E> {
     }
   }
 
-  private async writeAliases(links: Links<E>, names: CollectionNames): Promise<void> {
-    if (links.plan.aliasWrites.size === 0) return;
-    const collection = this.db.collection<{ _id: string; documentId: string }>(
-      names(links.model.linked.aliases),
+  /**
+   * Points every other id of each survivor at it, written last. A pointer is only ever written over a
+   * pointer or nothing: an id found without a document gets an insert (batched), an existing pointer a
+   * conditional update, and an id whose live document appeared meanwhile fails on `_id`, so that the
+   * batch is resolved again.
+   */
+  private async writePointers(links: Links<E>, names: CollectionNames): Promise<void> {
+    if (links.plan.pointerWrites.size === 0) return;
+    const collection = this.db.collection<{ _id: string; mergedInto: string; revision: number }>(
+      names(links.model.collection),
     );
+    this.revisioned.forget(collection, [...links.plan.pointerWrites.keys()]);
+    const foundAbsent = (id: string) => links.read.ids.has(id) && !links.read.documents.has(id);
     const result = await this.writer.write(
       collection,
-      [...links.plan.aliasWrites].map(([id, documentId]) => ({
-        updateOne: { filter: { _id: id }, update: { $set: { documentId } }, upsert: true },
-      })),
+      [...links.plan.pointerWrites].map(([id, mergedInto]) =>
+        foundAbsent(id)
+          ? { insertOne: { document: { _id: id, mergedInto, revision: 1 } } }
+          : {
+              updateOne: {
+                filter: { _id: id, mergedInto: { $exists: true } },
+                update: { $set: { mergedInto }, $inc: { revision: 1 } },
+                upsert: true,
+              },
+            },
+      ),
     );
     const refused = firstRefusal(collection.collectionName, result.writeErrors);
     if (refused) throw refused;
-    if (result.unanswered.length > 0)
+    if (result.writeErrors.length > 0 || result.unanswered.length > 0)
       throw new StoreWriteUnconfirmedError(
-        `${collection.collectionName}: ${result.unanswered.length} alias writes not answered`,
+        `${collection.collectionName}: ${result.writeErrors.length} pointers met a document written meanwhile, ` +
+          `${result.unanswered.length} not answered`,
       );
   }
 
@@ -329,8 +338,8 @@ export class MongoReadModels<E> {
       if (!other || isMerged(other)) continue;
       for (const otherId of (other as LinkedDocument).linkedIds ?? [other._id]) {
         ids.add(otherId);
-        // Ids that named the merged document now name the survivor.
-        if (otherId !== id) links.plan.aliasWrites.set(otherId, id);
+        // Ids that pointed at the merged document now point at the survivor.
+        if (otherId !== id && otherId !== other._id) links.plan.pointerWrites.set(otherId, id);
       }
       const { revision: _revision, ...content } = other as Revisioned<ProjectedDocument>;
       const joined: ProjectedDocument = { ...content, _id: id };

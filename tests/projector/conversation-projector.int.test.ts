@@ -59,8 +59,27 @@ it("stores every inbound message once and counts each conversation's distinct me
 
   const db = mongo.db(database);
   const conversations = await eventually(
-    () => db.collection<ConversationDocument>("conversations").find({}).sort({ _id: 1 }).toArray(),
+    () =>
+      db
+        .collection<ConversationDocument>("conversations")
+        .find({ mergedInto: { $exists: false } })
+        .sort({ _id: 1 })
+        .toArray(),
     (docs) => docs.length === 5 && docs.every((d) => d.messageCount === types.length),
+  );
+  // Each customer's new number points at their conversation.
+  expect(
+    await db
+      .collection("conversations")
+      .find({ mergedInto: { $exists: true } })
+      .sort({ _id: 1 })
+      .toArray(),
+  ).toEqual(
+    [0, 1, 2, 3, 4].map((customer) => ({
+      _id: `${PHONE_NUMBER_ID}:1650555999${customer}`,
+      mergedInto: `${PHONE_NUMBER_ID}:1650555000${customer}`,
+      revision: 1,
+    })),
   );
   expect(await db.collection<InboundMessageDocument>("inbound_messages").countDocuments()).toBe(
     events.length,

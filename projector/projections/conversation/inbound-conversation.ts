@@ -1,5 +1,6 @@
 import type { InboundMessageEvent } from "../../../contracts/generated/types";
 import { isPlainKey, isStorableValue, withoutNul } from "../../framework/storable-values";
+import { sameValues } from "../../framework/same-values";
 
 /** WhatsApp's customer-service window: free-form replies are allowed until 24 h after the latest inbound message. */
 export const serviceWindowMs = 24 * 60 * 60 * 1000;
@@ -416,10 +417,6 @@ function withConversationChanges(
   return { ...document, lastMessagePreview: preview, recentChanges: kept };
 }
 
-/** Whether two conversation documents hold the same values (Dates compared by time). */
-const sameDocument = (a: ConversationDocument, b: ConversationDocument): boolean =>
-  JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * Pure projection of a conversation: the document after one more inbound message, or `current` itself
  * when the message changes nothing (null when an edit or revoke arrives before any message). Every field
@@ -485,7 +482,7 @@ export function evolveConversation(
     next = withConversationChanges(next, current.recentChanges ?? []);
   }
   next = { ...next, projectionVersion: conversationProjectionVersion };
-  return sameDocument(next, current) ? current : next;
+  return sameValues(next, current) ? current : next;
 }
 
 /**

@@ -342,19 +342,13 @@ type LinkedConversation = ConversationDocument & { linkedIds?: string[] };
 /** The whole conversation projection in memory: what MongoReadModels does with its plan, without a store. */
 class InMemoryConversations {
   readonly documents = new Map<string, LinkedConversation | MergedDocument>();
-  readonly aliases = new Map<string, string>();
 
   apply(batch: readonly InboundMessageEvent[]): void {
     const idsPerEvent = batch.map((event) => [...new Set(customerIdsOf(event))]);
-    const aliasOf = new Map<string, string>();
-    for (const customerId of new Set(idsPerEvent.flat())) {
-      const documentId = this.aliases.get(customerId);
-      if (documentId !== undefined) aliasOf.set(customerId, documentId);
-    }
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
-    // As MongoReadModels: an id with no alias names its own document, if there is one.
-    for (let toRead = [...new Set([...idsPerEvent.flat(), ...aliasOf.values()])]; toRead.length > 0;) {
+    // As MongoReadModels: each id's document, and where pointers lead.
+    for (let toRead = [...new Set(idsPerEvent.flat())]; toRead.length > 0;) {
       const next: string[] = [];
       for (const documentId of toRead) {
         const document = this.documents.get(documentId);
@@ -367,13 +361,13 @@ class InMemoryConversations {
       }
       toRead = next;
     }
-    const plan = planLinks(idsPerEvent, { aliasOf, mergedInto, documents }, conversationSurvivor);
+    const plan = planLinks(idsPerEvent, { mergedInto, documents }, conversationSurvivor);
     const eventsOf = new Map<string, InboundMessageEvent[]>();
     batch.forEach((event, i) => {
       const survivor = plan.survivorOfEvent[i]!;
       eventsOf.set(survivor, [...(eventsOf.get(survivor) ?? []), event]);
     });
-    const aliasWrites = new Map(plan.aliasWrites);
+    const pointerWrites = new Map(plan.pointerWrites);
     for (const [survivor, events] of eventsOf) {
       const stored = this.documents.get(survivor);
       let document: LinkedConversation | null = stored && !isMerged(stored) ? stored : null;
@@ -387,7 +381,7 @@ class InMemoryConversations {
         if (!other || isMerged(other)) continue;
         for (const otherId of other.linkedIds ?? [other._id]) {
           linkedIds.add(otherId);
-          aliasWrites.set(otherId, survivor);
+          if (otherId !== awayId) pointerWrites.set(otherId, survivor);
         }
         const joined = { ...other, _id: survivor };
         document = document ? mergeConversations(document, joined) : joined;
@@ -397,17 +391,20 @@ class InMemoryConversations {
         this.documents.set(survivor, { ...folded, _id: survivor, linkedIds: [...linkedIds].sort() });
       for (const awayId of away) this.documents.set(awayId, { _id: awayId, mergedInto: survivor });
     }
-    for (const [customerId, documentId] of aliasWrites) this.aliases.set(customerId, documentId);
+    for (const [customerId, documentId] of pointerWrites) {
+      expect(isMerged(this.documents.get(customerId) ?? { mergedInto: "" })).toBe(true);
+      this.documents.set(customerId, { _id: customerId, mergedInto: documentId });
+    }
   }
 
   live(): LinkedConversation[] {
     return [...this.documents.values()].filter((d): d is LinkedConversation => !isMerged(d));
   }
 
-  /** The document an id's alias leads to, following merges. */
+  /** The document an id leads to, following pointers. */
   resolve(customerId: string): string | undefined {
-    let documentId: string | undefined = this.aliases.get(customerId) ?? customerId;
-    for (let document = documentId && this.documents.get(documentId); document && isMerged(document);) {
+    let documentId: string | undefined = customerId;
+    for (let document = this.documents.get(documentId); document && isMerged(document);) {
       documentId = document.mergedInto;
       document = this.documents.get(documentId);
     }

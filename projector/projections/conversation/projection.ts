@@ -52,7 +52,6 @@ export const conversationProjection: Projection<InboundMessageEvent> = {
         ids: customerIdsOf,
         survivor: conversationSurvivor,
         merge: mergeConversations,
-        aliases: "conversation_aliases",
         references: [{ collection: "inbound_messages", field: "conversationId" }],
       },
     }),
