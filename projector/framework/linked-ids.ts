@@ -8,7 +8,8 @@ export interface LinkPlan {
   mergedAway: Map<string, string[]>;
   /**
    * Pointers to write, id -> survivor: ids with no document of their own, or whose pointer leads
-   * elsewhere. A live document merged away becomes its pointer with the survivor's write instead.
+   * elsewhere, including those pointing at a document merged away. A live document merged away becomes
+   * its pointer with the survivor's write instead.
    */
   pointerWrites: Map<string, string>;
 }
@@ -19,6 +20,8 @@ export interface StoredLinks {
   mergedInto: ReadonlyMap<string, string>;
   /** Ids that have a document, live or pointer. */
   documents: ReadonlySet<string>;
+  /** The ids each live document is known under (its other ids point at it), where known. */
+  linkedIds?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Union-find over ids. */
@@ -83,9 +86,12 @@ export function planLinks(
     survivorOfSet.set(root, chosen);
     idsOf.set(chosen, ids);
     const others = ids.filter((id) => id !== chosen);
-    mergedAway.set(chosen, others.filter(isLive));
-    for (const id of others)
-      if (!isLive(id) && stored.mergedInto.get(id) !== chosen) pointerWrites.set(id, chosen);
+    const away = others.filter(isLive);
+    mergedAway.set(chosen, away);
+    // The ids pointing at a document merged away too: pointed at the survivor before it goes.
+    const pointing = away.flatMap((id) => stored.linkedIds?.get(id) ?? []);
+    for (const id of new Set([...others, ...pointing]))
+      if (id !== chosen && !isLive(id) && stored.mergedInto.get(id) !== chosen) pointerWrites.set(id, chosen);
   }
   return {
     survivorOfEvent: idsPerEvent.map((ids) => survivorOfSet.get(sets.find(ids[0]!))!),

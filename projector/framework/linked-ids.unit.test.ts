@@ -6,6 +6,7 @@ const smallest = (ids: readonly string[]): string => [...ids].sort()[0]!;
 const stored = (links: Partial<StoredLinks> = {}): StoredLinks => ({
   mergedInto: links.mergedInto ?? new Map(),
   documents: new Set([...(links.documents ?? []), ...(links.mergedInto?.keys() ?? [])]),
+  linkedIds: links.linkedIds,
 });
 
 describe("planLinks", () => {
@@ -120,6 +121,29 @@ describe("planLinks", () => {
     expect(plan.pointerWrites.has("p:b")).toBe(false);
     expect(plan.pointerWrites.get("p:u")).toBe("p:a");
     expect(plan.pointerWrites.get("p:c")).toBe("p:a");
+  });
+
+  it("points the ids that pointed at a document merged away at the survivor", () => {
+    const plan = planLinks(
+      [["p:1", "p:2"]],
+      stored({
+        mergedInto: new Map([["p:u2", "p:2"]]),
+        documents: new Set(["p:1", "p:2"]),
+        linkedIds: new Map([
+          ["p:2", ["p:2", "p:u2", "p:v2"]],
+          ["p:1", ["p:1"]],
+        ]),
+      }),
+      smallest,
+    );
+    expect(plan.mergedAway.get("p:1")).toEqual(["p:2"]);
+    // p:v2 has no pointer yet (a write lost to a crash): it gets one too.
+    expect(plan.pointerWrites).toEqual(
+      new Map([
+        ["p:u2", "p:1"],
+        ["p:v2", "p:1"],
+      ]),
+    );
   });
 
   it("writes nothing when every pointer already leads to the survivor", () => {

@@ -1,6 +1,6 @@
 /**
  * Whether two stored values hold the same data: Dates by time, arrays in order, objects by key whatever
- * the keys' order, and a key holding `undefined` as if absent (the driver does not store it).
+ * the keys' order, and a key holding `undefined` as if absent.
  */
 export function sameValues(a: unknown, b: unknown): boolean {
   if (a === b) return true;

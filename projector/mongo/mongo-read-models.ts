@@ -70,11 +70,13 @@ export class MongoReadModels<E> {
 
   /**
    * Applies a batch to every read model in order; the first model's outcome is the batch's. A linked
-   * model's ids are resolved first, so that every model names the survivor; documents merged away have
-   * their references moved before the survivor is written, and pointers are written last.
+   * model's ids are resolved first, so that every model names the survivor. Its pointers are written
+   * next (so that no id is left pointing at a document about to be merged away), then the references to
+   * documents merged away are moved, then the models are written.
    */
   async apply(events: readonly E[], names: CollectionNames = declaredNames): Promise<BatchOutcome> {
     const links = await this.resolveLinks(events, names);
+    if (links) await this.writePointers(links, names);
     if (links) await this.moveReferences(links, names);
     let outcome: BatchOutcome | undefined;
     for (const model of this.projection.readModels as ReadModel<E>[]) {
@@ -84,7 +86,6 @@ export class MongoReadModels<E> {
           : await this.fold(model, events, names, links);
       outcome ??= result;
     }
-    if (links) await this.writePointers(links, names);
     return outcome ?? { applied: 0, duplicates: events.length };
   }
 
@@ -103,10 +104,12 @@ export class MongoReadModels<E> {
     const collection = this.db.collection<LinkedDocument>(names(model.collection));
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
+    const linkedIds = new Map<string, readonly string[]>();
     const read = { ids: new Set<string>(), documents: new Map<string, LinkedDocument>() };
     const know = (id: string, document: LinkedDocument) => {
       documents.add(id);
       if (isMerged(document)) mergedInto.set(id, document.mergedInto);
+      else if (document.linkedIds) linkedIds.set(id, document.linkedIds);
     };
     const readDocuments = async (ids: string[]) => {
       for (const id of ids) read.ids.add(id);
@@ -133,7 +136,7 @@ export class MongoReadModels<E> {
       if (toRead.length === 0) break;
       await readDocuments(toRead);
     }
-    const plan = planLinks(idsPerEvent, { mergedInto, documents }, (ids) =>
+    const plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds }, (ids) =>
       declared("survivor", () => model.linked.survivor(ids)),
     );
     return {
@@ -165,39 +168,29 @@ export class MongoReadModels<E> {
   }
 
   /**
-   * Points every other id of each survivor at it, written last. A pointer is only ever written over a
-   * pointer or nothing: an id found without a document gets an insert (batched), an existing pointer a
-   * conditional update, and an id whose live document appeared meanwhile fails on `_id`, so that the
-   * batch is resolved again.
+   * Points every other id of each survivor at it, conditional on the revision like any folded write.
+   * A pointer is only ever written over a pointer or nothing: an id whose live document appeared
+   * meanwhile fails the batch, which is then resolved again.
    */
   private async writePointers(links: Links<E>, names: CollectionNames): Promise<void> {
-    if (links.plan.pointerWrites.size === 0) return;
-    const collection = this.db.collection<{ _id: string; mergedInto: string; revision: number }>(
-      names(links.model.collection),
-    );
-    this.revisioned.forget(collection, [...links.plan.pointerWrites.keys()]);
-    const foundAbsent = (id: string) => links.read.ids.has(id) && !links.read.documents.has(id);
-    const result = await this.writer.write(
+    const pointers = links.plan.pointerWrites;
+    if (pointers.size === 0) return;
+    const collection = this.db.collection<Revisioned<ProjectedDocument>>(names(links.model.collection));
+    await this.revisioned.write(
       collection,
-      [...links.plan.pointerWrites].map(([id, mergedInto]) =>
-        foundAbsent(id)
-          ? { insertOne: { document: { _id: id, mergedInto, revision: 1 } } }
-          : {
-              updateOne: {
-                filter: { _id: id, mergedInto: { $exists: true } },
-                update: { $set: { mergedInto }, $inc: { revision: 1 } },
-                upsert: true,
-              },
-            },
-      ),
+      [...pointers.keys()],
+      (current) => {
+        const next = new Map<string, ProjectedDocument>();
+        for (const [id, mergedInto] of pointers) {
+          const stored = current.get(id);
+          if (stored && !isMerged(stored))
+            throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} was written meanwhile`);
+          if (stored?.mergedInto !== mergedInto) next.set(id, { _id: id, mergedInto } as ProjectedDocument);
+        }
+        return next;
+      },
+      { justRead: links.read },
     );
-    const refused = firstRefusal(collection.collectionName, result.writeErrors);
-    if (refused) throw refused;
-    if (result.writeErrors.length > 0 || result.unanswered.length > 0)
-      throw new StoreWriteUnconfirmedError(
-        `${collection.collectionName}: ${result.writeErrors.length} pointers met a document written meanwhile, ` +
-          `${result.unanswered.length} not answered`,
-      );
   }
 
   private async insertOnce(
@@ -338,8 +331,6 @@ export class MongoReadModels<E> {
       if (!other || isMerged(other)) continue;
       for (const otherId of (other as LinkedDocument).linkedIds ?? [other._id]) {
         ids.add(otherId);
-        // Ids that pointed at the merged document now point at the survivor.
-        if (otherId !== id && otherId !== other._id) links.plan.pointerWrites.set(otherId, id);
       }
       const { revision: _revision, ...content } = other as Revisioned<ProjectedDocument>;
       const joined: ProjectedDocument = { ...content, _id: id };

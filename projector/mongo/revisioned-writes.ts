@@ -69,11 +69,6 @@ export class RevisionedWriter {
     return this.lastWritten.get(this.cacheKey(collection, id));
   }
 
-  /** Forgets documents someone is about to change outside this writer. */
-  forget(collection: { namespace: string }, ids: readonly string[]): void {
-    for (const id of ids) this.lastWritten.delete(this.cacheKey(collection, id));
-  }
-
   private cacheKey(collection: { namespace: string }, id: string): string {
     return `${collection.namespace}\u0000${id}`;
   }

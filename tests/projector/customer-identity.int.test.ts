@@ -15,7 +15,7 @@ import {
   revokeMessage,
   userChangedNumber,
 } from "../fixtures/identity-webhooks";
-import { inboundEventsOf } from "../fixtures/inbound-events";
+import { inboundEvent, inboundEventsOf } from "../fixtures/inbound-events";
 import { CUSTOMER_WA_ID, PHONE_NUMBER_ID } from "../fixtures/meta-webhooks";
 
 // One customer who moves from phone number to username and then changes number: the conversation
@@ -141,3 +141,44 @@ it("ends in the same documents in reverse order, in one batch, in pairs, and whe
   // Every id ends pointing at the survivor, whichever ids met first.
   for (const result of [reversed, oneBatch, pairs, replayed]) expect(result).toEqual(expected);
 }, 120_000);
+
+it("points every id of a conversation merged away at the survivor, even one whose pointer was lost", async () => {
+  const [oldNumber, newNumber, bsuid] = ["16505550002", "16505550001", "US.13491208655302741918"];
+  const text = (body: string) => ({ type: "text", text: { body } });
+  const withBsuid = {
+    ...inboundEvent("wamid.r1", 100, text("old number"), { waId: oldNumber }),
+    fromUserId: bsuid,
+  };
+  const newNumberMessage = inboundEvent("wamid.r2", 200, text("new number"), { waId: newNumber });
+  const numberChange = inboundEvent(
+    "wamid.r3",
+    300,
+    { type: "system", system: { body: "changed", wa_id: newNumber, type: "user_changed_number" } },
+    { waId: oldNumber },
+  );
+  const intact = await project("pointers_intact", [[withBsuid], [newNumberMessage], [numberChange]]);
+
+  // The same, with the BSUID's pointer lost after the first batch (as a crash could have done).
+  const names = (collection: string) => `pointers_lost_${collection}`;
+  const readModels = new MongoReadModels(
+    database,
+    conversationProjection,
+    await chooseStoreProfile(database, "auto"),
+  );
+  await readModels.ensureIndexes(names);
+  await readModels.apply([withBsuid], names);
+  const conversations = database.collection<{ _id: string }>(names("conversations"));
+  expect(await conversations.deleteOne({ _id: `${PHONE_NUMBER_ID}:${bsuid}` })).toMatchObject({
+    deletedCount: 1,
+  });
+  await readModels.apply([newNumberMessage], names);
+  await readModels.apply([numberChange], names);
+
+  const survivorId = `${PHONE_NUMBER_ID}:${newNumber}`;
+  const lost = withoutRevision(await conversations.find({}).sort({ _id: 1 }).toArray());
+  expect(lost).toEqual(intact.conversations);
+  expect(lost.filter((c) => "mergedInto" in c)).toEqual([
+    { _id: `${PHONE_NUMBER_ID}:${oldNumber}`, mergedInto: survivorId },
+    { _id: `${PHONE_NUMBER_ID}:${bsuid}`, mergedInto: survivorId },
+  ]);
+}, 60_000);

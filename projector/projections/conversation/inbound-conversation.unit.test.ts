@@ -347,6 +347,7 @@ class InMemoryConversations {
     const idsPerEvent = batch.map((event) => [...new Set(customerIdsOf(event))]);
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
+    const linkedIds = new Map<string, readonly string[]>();
     // As MongoReadModels: each id's document, and where pointers lead.
     for (let toRead = [...new Set(idsPerEvent.flat())]; toRead.length > 0;) {
       const next: string[] = [];
@@ -357,43 +358,36 @@ class InMemoryConversations {
         if (isMerged(document)) {
           mergedInto.set(documentId, document.mergedInto);
           if (!documents.has(document.mergedInto)) next.push(document.mergedInto);
-        }
+        } else if (document.linkedIds) linkedIds.set(documentId, document.linkedIds);
       }
       toRead = next;
     }
-    const plan = planLinks(idsPerEvent, { mergedInto, documents }, conversationSurvivor);
+    const plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds }, conversationSurvivor);
+    // Pointers first, as MongoReadModels writes them.
+    for (const [customerId, documentId] of plan.pointerWrites) {
+      expect(isMerged(this.documents.get(customerId) ?? { mergedInto: "" })).toBe(true);
+      this.documents.set(customerId, { _id: customerId, mergedInto: documentId });
+    }
     const eventsOf = new Map<string, InboundMessageEvent[]>();
     batch.forEach((event, i) => {
       const survivor = plan.survivorOfEvent[i]!;
       eventsOf.set(survivor, [...(eventsOf.get(survivor) ?? []), event]);
     });
-    const pointerWrites = new Map(plan.pointerWrites);
     for (const [survivor, events] of eventsOf) {
       const stored = this.documents.get(survivor);
       let document: LinkedConversation | null = stored && !isMerged(stored) ? stored : null;
-      const linkedIds = new Set([
-        ...(plan.idsOf.get(survivor) ?? [survivor]),
-        ...(document?.linkedIds ?? []),
-      ]);
+      const ids = new Set([...(plan.idsOf.get(survivor) ?? [survivor]), ...(document?.linkedIds ?? [])]);
       const away = plan.mergedAway.get(survivor) ?? [];
       for (const awayId of away) {
         const other = this.documents.get(awayId);
         if (!other || isMerged(other)) continue;
-        for (const otherId of other.linkedIds ?? [other._id]) {
-          linkedIds.add(otherId);
-          if (otherId !== awayId) pointerWrites.set(otherId, survivor);
-        }
+        for (const otherId of other.linkedIds ?? [other._id]) ids.add(otherId);
         const joined = { ...other, _id: survivor };
         document = document ? mergeConversations(document, joined) : joined;
       }
       const folded = events.reduce<ConversationDocument | null>(evolveConversation, document);
-      if (folded)
-        this.documents.set(survivor, { ...folded, _id: survivor, linkedIds: [...linkedIds].sort() });
+      if (folded) this.documents.set(survivor, { ...folded, _id: survivor, linkedIds: [...ids].sort() });
       for (const awayId of away) this.documents.set(awayId, { _id: awayId, mergedInto: survivor });
-    }
-    for (const [customerId, documentId] of pointerWrites) {
-      expect(isMerged(this.documents.get(customerId) ?? { mergedInto: "" })).toBe(true);
-      this.documents.set(customerId, { _id: customerId, mergedInto: documentId });
     }
   }
 
