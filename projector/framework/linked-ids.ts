@@ -8,8 +8,7 @@ export interface LinkPlan {
   mergedAway: Map<string, string[]>;
   /**
    * Pointers to write, id -> survivor: ids with no document of their own, or whose pointer leads
-   * elsewhere, including those pointing at a document merged away. A live document merged away becomes
-   * its pointer with the survivor's write instead.
+   * elsewhere. A live document merged away becomes a pointer after the survivor is written instead.
    */
   pointerWrites: Map<string, string>;
 }
@@ -20,7 +19,7 @@ export interface StoredLinks {
   mergedInto: ReadonlyMap<string, string>;
   /** Ids that have a document, live or pointer. */
   documents: ReadonlySet<string>;
-  /** The ids each live document is known under (its other ids point at it), where known. */
+  /** The ids a live document is known under (its other ids point at it): they join its set. */
   linkedIds?: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -74,6 +73,7 @@ export function planLinks(
     for (const id of ids) sets.link(ids[0]!, id);
   }
   for (const [from, into] of stored.mergedInto) sets.link(from, into);
+  for (const [id, others] of stored.linkedIds ?? []) for (const other of others) sets.link(id, other);
 
   const isLive = (id: string) => stored.documents.has(id) && !stored.mergedInto.has(id);
   const survivorOfSet = new Map<string, string>();
@@ -86,12 +86,9 @@ export function planLinks(
     survivorOfSet.set(root, chosen);
     idsOf.set(chosen, ids);
     const others = ids.filter((id) => id !== chosen);
-    const away = others.filter(isLive);
-    mergedAway.set(chosen, away);
-    // The ids pointing at a document merged away too: pointed at the survivor before it goes.
-    const pointing = away.flatMap((id) => stored.linkedIds?.get(id) ?? []);
-    for (const id of new Set([...others, ...pointing]))
-      if (id !== chosen && !isLive(id) && stored.mergedInto.get(id) !== chosen) pointerWrites.set(id, chosen);
+    mergedAway.set(chosen, others.filter(isLive));
+    for (const id of others)
+      if (!isLive(id) && stored.mergedInto.get(id) !== chosen) pointerWrites.set(id, chosen);
   }
   return {
     survivorOfEvent: idsPerEvent.map((ids) => survivorOfSet.get(sets.find(ids[0]!))!),

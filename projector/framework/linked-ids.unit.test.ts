@@ -137,6 +137,7 @@ describe("planLinks", () => {
       smallest,
     );
     expect(plan.mergedAway.get("p:1")).toEqual(["p:2"]);
+    expect(plan.idsOf.get("p:1")).toEqual(["p:1", "p:2", "p:u2", "p:v2"]);
     // p:v2 has no pointer yet (a write lost to a crash): it gets one too.
     expect(plan.pointerWrites).toEqual(
       new Map([
@@ -144,6 +145,19 @@ describe("planLinks", () => {
         ["p:v2", "p:1"],
       ]),
     );
+  });
+
+  it("merges a live document found among the ids of a document merged away", () => {
+    const plan = planLinks(
+      [["p:1", "p:2"]],
+      stored({
+        documents: new Set(["p:1", "p:2", "p:u2"]),
+        linkedIds: new Map([["p:2", ["p:2", "p:u2"]]]),
+      }),
+      smallest,
+    );
+    expect(plan.mergedAway.get("p:1")).toEqual(["p:2", "p:u2"]);
+    expect(plan.pointerWrites.size).toBe(0);
   });
 
   it("writes nothing when every pointer already leads to the survivor", () => {

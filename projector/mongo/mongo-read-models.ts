@@ -35,6 +35,8 @@ interface Links<E> {
   merged: ReadonlySet<string>;
   /** What resolving read of the linked model's documents: the ids asked and the documents found. */
   read: { ids: Set<string>; documents: Map<string, LinkedDocument> };
+  /** Documents merged into a survivor by this batch, as merged: made pointers once all else is written. */
+  retiring: Map<string, { survivor: string; document: Revisioned<ProjectedDocument> }>;
 }
 /**
  * A projection's read models in MongoDB: document-per-event models are inserted once (a replay is
@@ -70,13 +72,13 @@ export class MongoReadModels<E> {
 
   /**
    * Applies a batch to every read model in order; the first model's outcome is the batch's. A linked
-   * model's ids are resolved first, so that every model names the survivor. Its pointers are written
-   * next (so that no id is left pointing at a document about to be merged away), then the references to
-   * documents merged away are moved, then the models are written.
+   * model's ids are resolved first, so that every model names the survivor, and the references to
+   * documents about to be merged away are moved. After the models, the ids are pointed at their survivor,
+   * and last the documents merged away become pointers: until then a replay finds them live and does it
+   * all again.
    */
   async apply(events: readonly E[], names: CollectionNames = declaredNames): Promise<BatchOutcome> {
     const links = await this.resolveLinks(events, names);
-    if (links) await this.writePointers(links, names);
     if (links) await this.moveReferences(links, names);
     let outcome: BatchOutcome | undefined;
     for (const model of this.projection.readModels as ReadModel<E>[]) {
@@ -86,6 +88,8 @@ export class MongoReadModels<E> {
           : await this.fold(model, events, names, links);
       outcome ??= result;
     }
+    if (links) await this.writePointers(links, names);
+    if (links) await this.retireMerged(links, names);
     return outcome ?? { applied: 0, duplicates: events.length };
   }
 
@@ -104,12 +108,12 @@ export class MongoReadModels<E> {
     const collection = this.db.collection<LinkedDocument>(names(model.collection));
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
-    const linkedIds = new Map<string, readonly string[]>();
+    const liveLinkedIds = new Map<string, readonly string[]>();
     const read = { ids: new Set<string>(), documents: new Map<string, LinkedDocument>() };
     const know = (id: string, document: LinkedDocument) => {
       documents.add(id);
       if (isMerged(document)) mergedInto.set(id, document.mergedInto);
-      else if (document.linkedIds) linkedIds.set(id, document.linkedIds);
+      else liveLinkedIds.set(id, document.linkedIds ?? [id]);
     };
     const readDocuments = async (ids: string[]) => {
       for (const id of ids) read.ids.add(id);
@@ -127,24 +131,40 @@ export class MongoReadModels<E> {
       if (remembered && !isMerged(remembered)) know(id, remembered);
       else unknown.push(id);
     }
-    await readDocuments(unknown);
+    const unread = (ids: Iterable<string>) =>
+      [...new Set(ids)].filter((id) => !documents.has(id) && !read.ids.has(id));
     // Where the pointers lead (a chain when the document pointed to was merged in turn).
-    for (let hop = 0; hop < 10; hop++) {
-      const toRead = [...new Set(mergedInto.values())].filter(
-        (id) => !documents.has(id) && !read.ids.has(id),
+    const followPointers = async () => {
+      for (let hop = 0; hop < 10; hop++) {
+        const toRead = unread(mergedInto.values());
+        if (toRead.length === 0) break;
+        await readDocuments(toRead);
+      }
+    };
+    await readDocuments(unknown);
+    await followPointers();
+    // A document to be merged away brings every id it is known under: each is read and joins the set.
+    const joined = new Map<string, readonly string[]>();
+    const planOf = () =>
+      planLinks(idsPerEvent, { mergedInto, documents, linkedIds: joined }, (ids) =>
+        declared("survivor", () => model.linked.survivor(ids)),
       );
-      if (toRead.length === 0) break;
-      await readDocuments(toRead);
+    let plan = planOf();
+    for (let round = 0; round < 10; round++) {
+      const away = [...plan.mergedAway.values()].flat().filter((id) => !joined.has(id));
+      if (away.length === 0) break;
+      for (const id of away) joined.set(id, liveLinkedIds.get(id) ?? [id]);
+      await readDocuments(unread(away.flatMap((id) => joined.get(id)!)));
+      await followPointers();
+      plan = planOf();
     }
-    const plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds }, (ids) =>
-      declared("survivor", () => model.linked.survivor(ids)),
-    );
     return {
       model,
       plan,
       survivorOf: new Map(events.map((event, i) => [event, plan.survivorOfEvent[i]!])),
       merged: new Set(mergedInto.keys()),
       read,
+      retiring: new Map(),
     };
   }
 
@@ -169,8 +189,8 @@ export class MongoReadModels<E> {
 
   /**
    * Points every other id of each survivor at it, conditional on the revision like any folded write.
-   * A pointer is only ever written over a pointer or nothing: an id whose live document appeared
-   * meanwhile fails the batch, which is then resolved again.
+   * A pointer is only ever written over nothing or over the pointer the ids were resolved with: a live
+   * document or a pointer another writer moved meanwhile fails the batch, which is then resolved again.
    */
   private async writePointers(links: Links<E>, names: CollectionNames): Promise<void> {
     const pointers = links.plan.pointerWrites;
@@ -183,13 +203,50 @@ export class MongoReadModels<E> {
         const next = new Map<string, ProjectedDocument>();
         for (const [id, mergedInto] of pointers) {
           const stored = current.get(id);
-          if (stored && !isMerged(stored))
+          const seen = links.read.documents.get(id);
+          const moved =
+            stored !== undefined &&
+            (!isMerged(stored) ||
+              (stored.mergedInto !== mergedInto &&
+                stored.mergedInto !== (isMerged(seen) ? seen.mergedInto : null)));
+          if (moved)
             throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} was written meanwhile`);
           if (stored?.mergedInto !== mergedInto) next.set(id, { _id: id, mergedInto } as ProjectedDocument);
         }
         return next;
       },
       { justRead: links.read },
+    );
+  }
+
+  /**
+   * Turns each document this batch merged away into a pointer to its survivor, conditional on the
+   * revision it was merged at: one changed since then fails the batch, which merges it again.
+   */
+  private async retireMerged(links: Links<E>, names: CollectionNames): Promise<void> {
+    const retiring = links.retiring;
+    if (retiring.size === 0) return;
+    const collection = this.db.collection<Revisioned<ProjectedDocument>>(names(links.model.collection));
+    await this.revisioned.write(
+      collection,
+      [...retiring.keys()],
+      (current) => {
+        const next = new Map<string, ProjectedDocument>();
+        for (const [id, { survivor, document }] of retiring) {
+          const stored = current.get(id);
+          if (stored === undefined || (isMerged(stored) && stored.mergedInto === survivor)) continue;
+          if (isMerged(stored) || stored.revision !== document.revision)
+            throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} changed while merged`);
+          next.set(id, { _id: id, mergedInto: survivor } as ProjectedDocument);
+        }
+        return next;
+      },
+      {
+        justRead: {
+          ids: new Set(retiring.keys()),
+          documents: new Map([...retiring].map(([id, { document }]) => [id, document])),
+        },
+      },
     );
   }
 
@@ -292,8 +349,11 @@ export class MongoReadModels<E> {
             if ((document as Document)[countField] !== count) document = { ...document, [countField]: count };
           }
           if (document && document !== stored) next.set(id, document);
-          for (const away of mergedAway(id))
-            next.set(away, { _id: away, mergedInto: id } as ProjectedDocument);
+          // Made pointers last (retireMerged), at the revision merged here.
+          for (const away of mergedAway(id)) {
+            const merged = current.get(away);
+            if (merged && !isMerged(merged)) linked?.retiring.set(away, { survivor: id, document: merged });
+          }
         }
         return next;
       },

@@ -56,7 +56,7 @@ export class RevisionedWriter {
       ? (id: string) => justRead.ids.has(id) && !justRead.documents.has(id)
       : options.likelyNew;
     try {
-      await this.rounds(collection, ids, compute, likelyNew, options.maxRounds ?? 5, justRead?.documents);
+      await this.rounds(collection, ids, compute, likelyNew, options.maxRounds ?? 5, justRead);
     } catch (error) {
       // What could not be confirmed is forgotten: the next attempt starts from the database.
       for (const id of ids) this.lastWritten.delete(this.cacheKey(collection, id));
@@ -79,7 +79,7 @@ export class RevisionedWriter {
     compute: (current: Map<string, Revisioned<D>>) => Promise<Map<string, D>> | Map<string, D>,
     likelyNew: ((id: string) => boolean) | undefined,
     maxRounds: number,
-    justRead: ReadonlyMap<string, Document> | undefined,
+    justRead: { ids: ReadonlySet<string>; documents: ReadonlyMap<string, Document> } | undefined,
   ): Promise<void> {
     const key = (id: string) => this.cacheKey(collection, id);
     const current = new Map<string, Revisioned<D>>();
@@ -88,9 +88,11 @@ export class RevisionedWriter {
       const toRead: string[] = [];
       for (const id of pending) {
         // A retry round collided with someone else's write: only a fresh read will do.
+        // What the caller has just read wins over what this instance remembers writing.
         const written =
           round === 1
-            ? ((justRead?.get(id) ?? this.lastWritten.get(key(id))) as Revisioned<D> | undefined)
+            ? ((justRead?.ids.has(id) ? justRead.documents.get(id) : this.lastWritten.get(key(id))) as
+                Revisioned<D> | undefined)
             : undefined;
         current.delete(id);
         if (written) current.set(id, written);

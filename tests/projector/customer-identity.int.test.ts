@@ -142,7 +142,7 @@ it("ends in the same documents in reverse order, in one batch, in pairs, and whe
   for (const result of [reversed, oneBatch, pairs, replayed]) expect(result).toEqual(expected);
 }, 120_000);
 
-it("points every id of a conversation merged away at the survivor, even one whose pointer was lost", async () => {
+describe("a number change that merges a conversation with a BSUID into another", () => {
   const [oldNumber, newNumber, bsuid] = ["16505550002", "16505550001", "US.13491208655302741918"];
   const text = (body: string) => ({ type: "text", text: { body } });
   const withBsuid = {
@@ -156,29 +156,81 @@ it("points every id of a conversation merged away at the survivor, even one whos
     { type: "system", system: { body: "changed", wa_id: newNumber, type: "user_changed_number" } },
     { waId: oldNumber },
   );
-  const intact = await project("pointers_intact", [[withBsuid], [newNumberMessage], [numberChange]]);
-
-  // The same, with the BSUID's pointer lost after the first batch (as a crash could have done).
-  const names = (collection: string) => `pointers_lost_${collection}`;
-  const readModels = new MongoReadModels(
-    database,
-    conversationProjection,
-    await chooseStoreProfile(database, "auto"),
-  );
-  await readModels.ensureIndexes(names);
-  await readModels.apply([withBsuid], names);
-  const conversations = database.collection<{ _id: string }>(names("conversations"));
-  expect(await conversations.deleteOne({ _id: `${PHONE_NUMBER_ID}:${bsuid}` })).toMatchObject({
-    deletedCount: 1,
-  });
-  await readModels.apply([newNumberMessage], names);
-  await readModels.apply([numberChange], names);
-
+  const oldId = `${PHONE_NUMBER_ID}:${oldNumber}`;
+  const bsuidId = `${PHONE_NUMBER_ID}:${bsuid}`;
   const survivorId = `${PHONE_NUMBER_ID}:${newNumber}`;
-  const lost = withoutRevision(await conversations.find({}).sort({ _id: 1 }).toArray());
-  expect(lost).toEqual(intact.conversations);
-  expect(lost.filter((c) => "mergedInto" in c)).toEqual([
-    { _id: `${PHONE_NUMBER_ID}:${oldNumber}`, mergedInto: survivorId },
-    { _id: `${PHONE_NUMBER_ID}:${bsuid}`, mergedInto: survivorId },
-  ]);
-}, 60_000);
+
+  /** Read models of their own, and their conversations without revisions. */
+  async function readModelsFor(scenario: string) {
+    const names = (collection: string) => `${scenario}_${collection}`;
+    const readModels = new MongoReadModels(
+      database,
+      conversationProjection,
+      await chooseStoreProfile(database, "auto"),
+    );
+    await readModels.ensureIndexes(names);
+    const conversations = database.collection<Document & { _id: string }>(names("conversations"));
+    const apply = (events: InboundMessageEvent[]) => readModels.apply(events, names);
+    const all = async () => withoutRevision(await conversations.find({}).sort({ _id: 1 }).toArray());
+    return { apply, conversations, all };
+  }
+
+  it("points every id at the survivor, even one whose pointer was lost", async () => {
+    const intact = await project("pointers_intact", [[withBsuid], [newNumberMessage], [numberChange]]);
+    expect(intact.conversations.filter((c) => "mergedInto" in c)).toEqual([
+      { _id: oldId, mergedInto: survivorId },
+      { _id: bsuidId, mergedInto: survivorId },
+    ]);
+
+    // The BSUID's pointer lost after the first batch.
+    const lost = await readModelsFor("pointer_lost");
+    await lost.apply([withBsuid]);
+    expect(await lost.conversations.deleteOne({ _id: bsuidId })).toMatchObject({ deletedCount: 1 });
+    await lost.apply([newNumberMessage]);
+    await lost.apply([numberChange]);
+    expect(await lost.all()).toEqual(intact.conversations);
+  }, 60_000);
+
+  it("merges a conversation found under an id of the one merged away", async () => {
+    // The BSUID's pointer lost, then a message by BSUID only: a conversation of its own.
+    const bsuidOnly = {
+      ...inboundEvent("wamid.r4", 150, text("by username"), { waId: oldNumber }),
+      from: bsuid,
+      fromWaId: null,
+      fromUserId: bsuid,
+    };
+    const split = await readModelsFor("split_bsuid");
+    await split.apply([withBsuid]);
+    await split.conversations.deleteOne({ _id: bsuidId });
+    await split.apply([bsuidOnly]);
+    await split.apply([newNumberMessage]);
+    await split.apply([numberChange]);
+    const conversations = await split.all();
+    expect(conversations.filter((c) => !("mergedInto" in c))).toEqual([
+      expect.objectContaining({
+        _id: survivorId,
+        messageCount: 4,
+        linkedIds: [bsuidId, oldId, survivorId].sort(),
+      }),
+    ]);
+    expect(conversations.filter((c) => "mergedInto" in c)).toEqual([
+      { _id: oldId, mergedInto: survivorId },
+      { _id: bsuidId, mergedInto: survivorId },
+    ]);
+  }, 60_000);
+
+  it("ends in the same documents when the merge stops before the merged conversation became a pointer", async () => {
+    const intact = await readModelsFor("merge_intact");
+    for (const batch of [[withBsuid], [newNumberMessage], [numberChange]]) await intact.apply(batch);
+
+    const crashed = await readModelsFor("merge_crashed");
+    await crashed.apply([withBsuid]);
+    await crashed.apply([newNumberMessage]);
+    const beforeMerge = await crashed.conversations.findOne({ _id: oldId });
+    await crashed.apply([numberChange]);
+    // As a crash after the survivor's write would have left it: the old number's conversation live.
+    await crashed.conversations.replaceOne({ _id: oldId }, beforeMerge!);
+    await crashed.apply([numberChange]);
+    expect(await crashed.all()).toEqual(await intact.all());
+  }, 60_000);
+});

@@ -347,26 +347,31 @@ class InMemoryConversations {
     const idsPerEvent = batch.map((event) => [...new Set(customerIdsOf(event))]);
     const documents = new Set<string>();
     const mergedInto = new Map<string, string>();
-    const linkedIds = new Map<string, readonly string[]>();
+    const liveLinkedIds = new Map<string, readonly string[]>();
     // As MongoReadModels: each id's document, and where pointers lead.
-    for (let toRead = [...new Set(idsPerEvent.flat())]; toRead.length > 0;) {
-      const next: string[] = [];
-      for (const documentId of toRead) {
-        const document = this.documents.get(documentId);
-        if (!document) continue;
-        documents.add(documentId);
-        if (isMerged(document)) {
-          mergedInto.set(documentId, document.mergedInto);
-          if (!documents.has(document.mergedInto)) next.push(document.mergedInto);
-        } else if (document.linkedIds) linkedIds.set(documentId, document.linkedIds);
+    const read = (ids: readonly string[]) => {
+      for (let toRead = [...new Set(ids)]; toRead.length > 0;) {
+        const next: string[] = [];
+        for (const documentId of toRead) {
+          const document = this.documents.get(documentId);
+          if (!document || documents.has(documentId)) continue;
+          documents.add(documentId);
+          if (isMerged(document)) next.push(document.mergedInto);
+          if (isMerged(document)) mergedInto.set(documentId, document.mergedInto);
+          else liveLinkedIds.set(documentId, document.linkedIds ?? [documentId]);
+        }
+        toRead = next;
       }
-      toRead = next;
-    }
-    const plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds }, conversationSurvivor);
-    // Pointers first, as MongoReadModels writes them.
-    for (const [customerId, documentId] of plan.pointerWrites) {
-      expect(isMerged(this.documents.get(customerId) ?? { mergedInto: "" })).toBe(true);
-      this.documents.set(customerId, { _id: customerId, mergedInto: documentId });
+    };
+    read(idsPerEvent.flat());
+    const joined = new Map<string, readonly string[]>();
+    let plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds: joined }, conversationSurvivor);
+    for (;;) {
+      const away = [...plan.mergedAway.values()].flat().filter((id) => !joined.has(id));
+      if (away.length === 0) break;
+      for (const id of away) joined.set(id, liveLinkedIds.get(id) ?? [id]);
+      read(away.flatMap((id) => joined.get(id)!));
+      plan = planLinks(idsPerEvent, { mergedInto, documents, linkedIds: joined }, conversationSurvivor);
     }
     const eventsOf = new Map<string, InboundMessageEvent[]>();
     batch.forEach((event, i) => {
@@ -377,18 +382,23 @@ class InMemoryConversations {
       const stored = this.documents.get(survivor);
       let document: LinkedConversation | null = stored && !isMerged(stored) ? stored : null;
       const ids = new Set([...(plan.idsOf.get(survivor) ?? [survivor]), ...(document?.linkedIds ?? [])]);
-      const away = plan.mergedAway.get(survivor) ?? [];
-      for (const awayId of away) {
+      for (const awayId of plan.mergedAway.get(survivor) ?? []) {
         const other = this.documents.get(awayId);
         if (!other || isMerged(other)) continue;
         for (const otherId of other.linkedIds ?? [other._id]) ids.add(otherId);
-        const joined = { ...other, _id: survivor };
-        document = document ? mergeConversations(document, joined) : joined;
+        const joinedDocument = { ...other, _id: survivor };
+        document = document ? mergeConversations(document, joinedDocument) : joinedDocument;
       }
       const folded = events.reduce<ConversationDocument | null>(evolveConversation, document);
       if (folded) this.documents.set(survivor, { ...folded, _id: survivor, linkedIds: [...ids].sort() });
-      for (const awayId of away) this.documents.set(awayId, { _id: awayId, mergedInto: survivor });
     }
+    // Then the pointers, then the documents merged away, as MongoReadModels writes them.
+    for (const [customerId, documentId] of plan.pointerWrites) {
+      expect(isMerged(this.documents.get(customerId) ?? { mergedInto: "" })).toBe(true);
+      this.documents.set(customerId, { _id: customerId, mergedInto: documentId });
+    }
+    for (const [survivor, away] of plan.mergedAway)
+      for (const awayId of away) this.documents.set(awayId, { _id: awayId, mergedInto: survivor });
   }
 
   live(): LinkedConversation[] {
