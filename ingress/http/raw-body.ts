@@ -5,6 +5,39 @@ import type { WebhookMiddleware } from "./webhook-request";
 
 class BodyReadTimeout extends Error {}
 
+/**
+ * Reads what is left of a refused body and drops it, up to `maxBytes` and `timeoutMs`: a server that
+ * closes a connection with unread bytes resets it, and the sender may then never see the answer.
+ * Resolves with the bytes dropped.
+ */
+export function discardBody(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let dropped = 0;
+    const done = () => {
+      clearTimeout(timer);
+      stream.off("data", drop);
+      stream.off("end", done);
+      stream.off("error", done);
+      stream.off("close", done);
+      resolve(dropped);
+    };
+    const drop = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > maxBytes) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    stream.on("data", drop);
+    stream.once("end", done);
+    stream.once("error", done);
+    stream.once("close", done);
+    stream.resume();
+  });
+}
+
 /** How often the body's arrival rate is checked, and how late a check may be before it is skipped. */
 const rateCheckMs = 500;
 const rateGraceMs = 1000;
@@ -13,17 +46,20 @@ const rateGraceMs = 1000;
  * Reads the body as raw bytes (the signature covers them byte for byte), up to `maxBodyBytes`, within
  * `bodyReadTimeoutMs` and, after its first second, at `minBodyBytesPerSecond` on average; a slower
  * sender gets 408 and its connection closed, so a slow body holds its reserved bytes for seconds, not
- * for the whole timeout.
+ * for the whole timeout. A body over the limit gets 413 once up to `maxDiscardedBytes` of it are read
+ * and dropped (within the same timeout), so that the sender reads the answer.
  */
 export function readRawBody({
   maxBodyBytes,
   bodyReadTimeoutMs,
   minBodyBytesPerSecond,
+  maxDiscardedBytes = 4 * maxBodyBytes,
   logger,
 }: {
   maxBodyBytes: number;
   bodyReadTimeoutMs: number;
   minBodyBytesPerSecond: number;
+  maxDiscardedBytes?: number;
   logger: Logger;
 }): WebhookMiddleware {
   return async (ctx, next) => {
@@ -73,11 +109,16 @@ export function readRawBody({
       }
       // raw-body's own error type, not its message.
       if ((error as { type?: string }).type === "entity.too.large") {
+        const discarded = await discardBody(
+          ctx.req,
+          maxDiscardedBytes,
+          Math.max(0, bodyReadTimeoutMs - (performance.now() - started)),
+        );
         logger.warn(
-          { requestId, limit: maxBodyBytes, length: ctx.request.length },
+          { requestId, limit: maxBodyBytes, length: ctx.request.length, discarded },
           "body over the limit refused",
         );
-        // The rest of the body is not read: the connection cannot carry another request after it.
+        // The connection cannot carry another request after a body only partly read.
         throw new WebhookRefusal(413, "too_large", `body larger than ${maxBodyBytes} bytes`, {
           Connection: "close",
         });

@@ -58,10 +58,20 @@ describe("readRawBody", () => {
         requestId: "request-1",
         limit: 16,
         length: 17,
+        discarded: 17,
         msg: "body over the limit refused",
       }),
     ]);
     expect(await counted(metrics.requests, { outcome: "too_large" })).toBe(1);
+  });
+
+  it("reads at most four times the limit of a refused body before it answers", async () => {
+    const response = await fetch(server.url, { method: "POST", body: "x".repeat(100_000) });
+    expect(response.status).toBe(413);
+    const [line] = lines;
+    expect(line).toMatchObject({ length: 100_000, msg: "body over the limit refused" });
+    expect((line as unknown as { discarded: number }).discarded).toBeGreaterThan(64);
+    expect((line as unknown as { discarded: number }).discarded).toBeLessThan(100_000);
   });
 
   it("refuses a body it cannot read with 400", async () => {
