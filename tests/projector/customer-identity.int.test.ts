@@ -70,8 +70,8 @@ const survivor = `${PHONE_NUMBER_ID}:${[CUSTOMER_WA_ID, CUSTOMER_NEW_WA_ID].sort
 
 const withoutRevision = (documents: Document[]) => documents.map(({ revision: _revision, ...rest }) => rest);
 
-/** Applies the batches to read models of their own and returns every collection's documents. */
-async function project(scenario: string, batches: InboundMessageEvent[][]) {
+/** Read models of their own for a scenario: apply batches, read a collection without revisions. */
+async function readModelsFor(scenario: string) {
   const names = (collection: string) => `${scenario}_${collection}`;
   const readModels = new MongoReadModels(
     database,
@@ -79,13 +79,18 @@ async function project(scenario: string, batches: InboundMessageEvent[][]) {
     await chooseStoreProfile(database, "auto"),
   );
   await readModels.ensureIndexes(names);
-  for (const batch of batches) await readModels.apply(batch, names);
-  const all = async (collection: string) =>
-    withoutRevision(await database.collection(names(collection)).find({}).sort({ _id: 1 }).toArray());
-  return {
-    conversations: await all("conversations"),
-    messages: await all("inbound_messages"),
-  };
+  const collection = (name: string) => database.collection<Document & { _id: string }>(names(name));
+  const apply = (events: InboundMessageEvent[]) => readModels.apply(events, names);
+  const all = async (name = "conversations") =>
+    withoutRevision(await collection(name).find({}).sort({ _id: 1 }).toArray());
+  return { apply, conversations: collection("conversations"), all };
+}
+
+/** Applies the batches to read models of their own and returns every collection's documents. */
+async function project(scenario: string, batches: InboundMessageEvent[][]) {
+  const readModels = await readModelsFor(scenario);
+  for (const batch of batches) await readModels.apply(batch);
+  return { conversations: await readModels.all(), messages: await readModels.all("inbound_messages") };
 }
 
 const oneByOne = (events: InboundMessageEvent[]) => events.map((event) => [event]);
@@ -159,21 +164,6 @@ describe("a number change that merges a conversation with a BSUID into another",
   const oldId = `${PHONE_NUMBER_ID}:${oldNumber}`;
   const bsuidId = `${PHONE_NUMBER_ID}:${bsuid}`;
   const survivorId = `${PHONE_NUMBER_ID}:${newNumber}`;
-
-  /** Read models of their own, and their conversations without revisions. */
-  async function readModelsFor(scenario: string) {
-    const names = (collection: string) => `${scenario}_${collection}`;
-    const readModels = new MongoReadModels(
-      database,
-      conversationProjection,
-      await chooseStoreProfile(database, "auto"),
-    );
-    await readModels.ensureIndexes(names);
-    const conversations = database.collection<Document & { _id: string }>(names("conversations"));
-    const apply = (events: InboundMessageEvent[]) => readModels.apply(events, names);
-    const all = async () => withoutRevision(await conversations.find({}).sort({ _id: 1 }).toArray());
-    return { apply, conversations, all };
-  }
 
   it("points every id at the survivor, even one whose pointer was lost", async () => {
     const intact = await project("pointers_intact", [[withBsuid], [newNumberMessage], [numberChange]]);
