@@ -188,34 +188,28 @@ export class MongoReadModels<E> {
   }
 
   /**
-   * Points every other id of each survivor at it, conditional on the revision like any folded write.
-   * A pointer is only ever written over nothing or over the pointer the ids were resolved with: a live
-   * document or a pointer another writer moved meanwhile fails the batch, which is then resolved again.
+   * Points every other id of each survivor at it. A pointer is only ever written over nothing or over
+   * the pointer the ids were resolved with: a live document or a pointer another writer moved meanwhile
+   * fails the batch, which is then resolved again.
    */
   private async writePointers(links: Links<E>, names: CollectionNames): Promise<void> {
-    const pointers = links.plan.pointerWrites;
-    if (pointers.size === 0) return;
-    const collection = this.db.collection<Revisioned<ProjectedDocument>>(names(links.model.collection));
-    await this.revisioned.write(
-      collection,
-      [...pointers.keys()],
-      (current) => {
-        const next = new Map<string, ProjectedDocument>();
-        for (const [id, mergedInto] of pointers) {
-          const stored = current.get(id);
-          const seen = links.read.documents.get(id);
-          const moved =
-            stored !== undefined &&
-            (!isMerged(stored) ||
-              (stored.mergedInto !== mergedInto &&
-                stored.mergedInto !== (isMerged(seen) ? seen.mergedInto : null)));
-          if (moved)
-            throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} was written meanwhile`);
-          if (stored?.mergedInto !== mergedInto) next.set(id, { _id: id, mergedInto } as ProjectedDocument);
-        }
-        return next;
+    await this.writePointerDocuments(
+      links,
+      names,
+      links.plan.pointerWrites,
+      links.read,
+      (id, stored, target) => {
+        if (stored === undefined) return true;
+        const seen = links.read.documents.get(id);
+        if (
+          !isMerged(stored) ||
+          (stored.mergedInto !== target && stored.mergedInto !== (isMerged(seen) ? seen.mergedInto : null))
+        )
+          throw new StoreWriteUnconfirmedError(
+            `${names(links.model.collection)}: ${id} was written meanwhile`,
+          );
+        return stored.mergedInto !== target;
       },
-      { justRead: links.read },
     );
   }
 
@@ -225,28 +219,48 @@ export class MongoReadModels<E> {
    */
   private async retireMerged(links: Links<E>, names: CollectionNames): Promise<void> {
     const retiring = links.retiring;
-    if (retiring.size === 0) return;
+    const asMerged = new Map([...retiring].map(([id, { document }]) => [id, document]));
+    const survivors = new Map([...retiring].map(([id, { survivor }]) => [id, survivor]));
+    await this.writePointerDocuments(
+      links,
+      names,
+      survivors,
+      { ids: new Set(retiring.keys()), documents: asMerged },
+      (id, stored, target) => {
+        if (stored === undefined || (isMerged(stored) && stored.mergedInto === target)) return false;
+        if (isMerged(stored) || stored.revision !== asMerged.get(id)!.revision)
+          throw new StoreWriteUnconfirmedError(
+            `${names(links.model.collection)}: ${id} changed while merged`,
+          );
+        return true;
+      },
+    );
+  }
+
+  /**
+   * Writes `{_id, mergedInto}` for each id of `targets` through the revisioned writer, where
+   * `needsWrite` says so for the document stored under it (or throws to have the batch resolved again).
+   */
+  private async writePointerDocuments(
+    links: Links<E>,
+    names: CollectionNames,
+    targets: ReadonlyMap<string, string>,
+    justRead: { ids: ReadonlySet<string>; documents: ReadonlyMap<string, Document> },
+    needsWrite: (id: string, stored: Revisioned<ProjectedDocument> | undefined, target: string) => boolean,
+  ): Promise<void> {
+    if (targets.size === 0) return;
     const collection = this.db.collection<Revisioned<ProjectedDocument>>(names(links.model.collection));
     await this.revisioned.write(
       collection,
-      [...retiring.keys()],
+      [...targets.keys()],
       (current) => {
         const next = new Map<string, ProjectedDocument>();
-        for (const [id, { survivor, document }] of retiring) {
-          const stored = current.get(id);
-          if (stored === undefined || (isMerged(stored) && stored.mergedInto === survivor)) continue;
-          if (isMerged(stored) || stored.revision !== document.revision)
-            throw new StoreWriteUnconfirmedError(`${collection.collectionName}: ${id} changed while merged`);
-          next.set(id, { _id: id, mergedInto: survivor } as ProjectedDocument);
-        }
+        for (const [id, target] of targets)
+          if (needsWrite(id, current.get(id), target))
+            next.set(id, { _id: id, mergedInto: target } as ProjectedDocument);
         return next;
       },
-      {
-        justRead: {
-          ids: new Set(retiring.keys()),
-          documents: new Map([...retiring].map(([id, { document }]) => [id, document])),
-        },
-      },
+      { justRead },
     );
   }
 
