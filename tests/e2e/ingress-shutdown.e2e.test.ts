@@ -17,6 +17,8 @@ it("finishes a request in flight after SIGTERM, answers it 200, and exits 0", as
     WHATSAPP_APP_SECRET: appSecret,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: "e2e-verify",
     LOG_LEVEL: "warn",
+    // The body below pauses for a second on purpose: the slow-body rule is not what this tests.
+    MIN_BODY_BYTES_PER_SECOND: "1",
   });
   const body = Buffer.from(JSON.stringify(statusDelivery([statusObject(wamid(), "read", 1750264100)])));
   let slow: ReturnType<typeof request> | undefined;
