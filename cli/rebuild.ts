@@ -16,7 +16,7 @@ async function main(name: string): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const settings = readProjectorSettings({ port: 0, consumerGroup: serviceNameOf(projection) });
+  const settings = readProjectorSettings({ port: 0 });
   const logger = createLogger(
     `${serviceNameOf(projection)}-rebuild`,
     settings.LOG_LEVEL === "info" ? "warn" : settings.LOG_LEVEL,

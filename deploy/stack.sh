@@ -29,8 +29,7 @@ whatsapp-events is up ($1):
   Webhook (point Meta here)   http://127.0.0.1:3000/api/integrations/webhooks/whatsapp/
   Ingress health              http://127.0.0.1:3000/healthz
   Ingress readiness / metrics http://127.0.0.1:9464/readyz  /metrics
-  Status projector            http://127.0.0.1:3001/healthz  /readyz  /metrics
-  Conversation projector      http://127.0.0.1:3002/healthz  /readyz  /metrics
+  Projectors (every one)      http://127.0.0.1:3001/healthz  /readyz  /metrics
   Kafka bootstrap             127.0.0.1:9092
   Schema registry (ccompat)   http://127.0.0.1:8081/apis/ccompat/v7
   MongoDB-wire server         mongodb://127.0.0.1:27017

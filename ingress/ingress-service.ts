@@ -70,8 +70,8 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
       const load = new IngressLoad();
       return {
         routes: createWebhookRoutes({
-          credentials: () => credentials.current(),
-          publish: (delivery) => publisher.publish(delivery),
+          credentials,
+          publisher,
           metrics: createIngressMetrics(metricsRegistry),
           logger,
           maxBodyBytes: settings.MAX_BODY_BYTES,

@@ -3,6 +3,8 @@ export const serviceNames = {
   ingress: "whatsapp-ingress",
   statusProjector: projectorServiceName("status"),
   conversationProjector: projectorServiceName("conversation"),
+  /** A projector process that runs several projections. */
+  projectors: "whatsapp-projector",
 } as const;
 
 /** A projector's service name follows from its projection's name: `whatsapp-<name>-projector`. */
@@ -15,6 +17,7 @@ export function defaultPort(serviceName: string): number {
   const ports: Record<string, number> = {
     [serviceNames.ingress]: 3000,
     [serviceNames.statusProjector]: 3001,
+    [serviceNames.projectors]: 3001,
     [serviceNames.conversationProjector]: 3002,
   };
   return ports[serviceName] ?? 0;

@@ -5,18 +5,18 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-# name:entry:port:projection:operations port for every service that exists in dist/ (projectors share one entry).
+# name:entry:port:projections:operations port for every service that exists in dist/. One projector
+# process runs every projection (PROJECTIONS empty); docs/operations.md says when and how to split them.
 services=(
   "ingress:dist/ingress/main.js:3000::9464"
-  "status-projector:dist/projector/main.js:3001:status:3001"
-  "conversation-projector:dist/projector/main.js:3002:conversation:3002"
+  "projector:dist/projector/main.js:3001::3001"
 )
 
 for service in "${services[@]}"; do
-  IFS=: read -r name entry port projection operations_port <<<"$service"
+  IFS=: read -r name entry port projections operations_port <<<"$service"
   [ -f "$ROOT_DIR/$entry" ] || continue
   if http_ok "http://127.0.0.1:$port/healthz"; then log "$name already answers on $port"; continue; fi
-  (cd "$ROOT_DIR" && PORT="$port" OPS_PORT="$operations_port" PROJECTION="$projection" start_process "$name" node --enable-source-maps "$entry")
+  (cd "$ROOT_DIR" && PORT="$port" OPS_PORT="$operations_port" PROJECTIONS="$projections" start_process "$name" node --enable-source-maps "$entry")
 done
 for service in "${services[@]}"; do
   IFS=: read -r name entry _ _ operations_port <<<"$service"

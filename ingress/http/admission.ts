@@ -1,8 +1,38 @@
+// What a POST must pass before its body is read: a well-formed signature header, then room within the caps.
 import type { Server } from "node:http";
 import type { Logger } from "../../runtime/logger";
+import { signatureHeaderProblem } from "../domain/signature";
 import type { IngressMetrics } from "./ingress-metrics";
 import { WebhookRefusal } from "./webhook-answer";
 import type { WebhookMiddleware } from "./webhook-request";
+
+/**
+ * Refuses, before the body is read, a POST whose X-Hub-Signature-256 cannot be valid (missing, or not
+ * `sha256=` and 64 hex digits). The connection is closed rather than the body drained: a sender who
+ * did not sign gets none of our reading, however large or slow its body, nor a share of our capacity.
+ */
+export function requireSignatureHeader({
+  metrics,
+  logger,
+}: {
+  metrics: IngressMetrics;
+  logger: Logger;
+}): WebhookMiddleware {
+  return async (ctx, next) => {
+    const problem = signatureHeaderProblem(ctx.get("x-hub-signature-256") || undefined);
+    if (problem) {
+      metrics.signatureFailures.inc({ reason: problem });
+      logger.warn(
+        { requestId: ctx.state.requestId, reason: problem, ip: ctx.ip, length: ctx.request.length },
+        "signature refused before reading the body; connection closed, nothing written",
+      );
+      throw new WebhookRefusal(401, "signature_refused", "invalid X-Hub-Signature-256", {
+        Connection: "close",
+      });
+    }
+    await next();
+  };
+}
 
 /** What the ingress holds now: open connections of its public server, body bytes of its requests. */
 export class IngressLoad {

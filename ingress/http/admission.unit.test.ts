@@ -1,9 +1,77 @@
 import { createServer } from "node:http";
 import Koa from "koa";
 import { counted, freshIngressMetrics, recordingLogger, serve } from "../../tests/support/http-harness";
-import { admitWithinCapacity, IngressLoad } from "./admission";
-import { answerRefusals } from "./webhook-answer";
+import { admitWithinCapacity, IngressLoad, requireSignatureHeader } from "./admission";
+import { answerFailures } from "./webhook-answer";
 import type { WebhookState } from "./webhook-request";
+
+describe("requireSignatureHeader", () => {
+  const metrics = freshIngressMetrics();
+  const { logger, lines } = recordingLogger();
+  let bodyRead = false;
+  let server: Awaited<ReturnType<typeof serve>>;
+
+  beforeAll(async () => {
+    const app = new Koa<WebhookState>();
+    app.use(async (ctx, next) => {
+      ctx.state.requestId = "request-2";
+      await next();
+    });
+    app.use(answerFailures({ metrics, logger }));
+    app.use(requireSignatureHeader({ metrics, logger }));
+    app.use((ctx) => {
+      bodyRead = true;
+      ctx.status = 204;
+    });
+    server = await serve(app);
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    lines.length = 0;
+    bodyRead = false;
+  });
+
+  const post = (signature?: string) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: signature ? { "x-hub-signature-256": signature } : {},
+      body: "{}",
+    });
+
+  it.each([
+    ["missing", undefined],
+    ["malformed", "sha256=zz"],
+    ["malformed", `sha256=${"a".repeat(63)}`],
+  ])(
+    "refuses a %s header with 401 before the body is read, closing the connection, logged once",
+    async (reason, signature) => {
+      const before = await counted(metrics.signatureFailures, { reason });
+      const response = await post(signature);
+      expect([response.status, response.headers.get("connection"), await response.text()]).toEqual([
+        401,
+        "close",
+        "invalid X-Hub-Signature-256",
+      ]);
+      expect(bodyRead).toBe(false);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          requestId: "request-2",
+          reason,
+          ip: expect.any(String),
+          length: 2,
+          msg: "signature refused before reading the body; connection closed, nothing written",
+        }),
+      ]);
+      expect(await counted(metrics.signatureFailures, { reason })).toBe(before + 1);
+    },
+  );
+
+  it("lets a well-formed header through to the body (its value is checked once the body is read)", async () => {
+    expect((await post(`sha256=${"0".repeat(64)}`)).status).toBe(204);
+    expect(bodyRead).toBe(true);
+  });
+});
 
 describe("admitWithinCapacity", () => {
   const metrics = freshIngressMetrics();
@@ -18,7 +86,7 @@ describe("admitWithinCapacity", () => {
       ctx.state.requestId = "request-1";
       await next();
     });
-    app.use(answerRefusals(metrics));
+    app.use(answerFailures({ metrics, logger }));
     app.use(
       admitWithinCapacity({
         load,

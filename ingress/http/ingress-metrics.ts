@@ -11,7 +11,9 @@ export type RequestOutcome =
   | "unavailable"
   | "handshake_ok"
   | "handshake_refused"
-  | "handshake_bad_request";
+  | "handshake_bad_request"
+  /** Not a refusal: a failure the ingress did not expect, answered 500. */
+  | "error";
 
 /** The ingress's Prometheus series. Labels never carry ids, tokens or secrets. */
 export function createIngressMetrics(registry: Registry) {

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import Koa from "koa";
 import { counted, freshIngressMetrics, recordingLogger, serve } from "../../tests/support/http-harness";
 import { readRawBody } from "./raw-body";
-import { answerRefusals } from "./webhook-answer";
+import { answerFailures } from "./webhook-answer";
 import type { WebhookState } from "./webhook-request";
 
 describe("readRawBody", () => {
@@ -19,17 +19,15 @@ describe("readRawBody", () => {
       if (ctx.path === "/decoded") ctx.req.setEncoding("utf8");
       await next();
     });
-    app.use(answerRefusals(metrics));
-    app.use(
-      readRawBody({
-        maxBodyBytes: 16,
-        bodyReadTimeoutMs: 300,
-        minBodyBytesPerSecond: 1,
-        logger,
-      }),
-    );
-    app.use((ctx) => {
-      received.push(ctx.state.body);
+    app.use(answerFailures({ metrics, logger }));
+    app.use(async (ctx) => {
+      received.push(
+        await readRawBody(
+          ctx,
+          { maxBodyBytes: 16, bodyReadTimeoutMs: 300, minBodyBytesPerSecond: 1 },
+          logger,
+        ),
+      );
       ctx.status = 204;
     });
     server = await serve(app);
@@ -40,7 +38,7 @@ describe("readRawBody", () => {
     received.length = 0;
   });
 
-  it("hands the next step the body byte for byte", async () => {
+  it("returns the body byte for byte", async () => {
     const response = await fetch(server.url, { method: "POST", body: '{"é": 1}' });
     expect(response.status).toBe(204);
     expect(received).toEqual([Buffer.from('{"é": 1}')]);
@@ -117,16 +115,13 @@ describe("readRawBody", () => {
       ctx.state.requestId = "request-2";
       await next();
     });
-    app.use(answerRefusals(metrics));
-    app.use(
-      readRawBody({
-        maxBodyBytes: 1_000_000,
-        bodyReadTimeoutMs: 20_000,
-        minBodyBytesPerSecond: 1_000,
+    app.use(answerFailures({ metrics, logger }));
+    app.use(async (ctx) => {
+      await readRawBody(
+        ctx,
+        { maxBodyBytes: 1_000_000, bodyReadTimeoutMs: 20_000, minBodyBytesPerSecond: 1_000 },
         logger,
-      }),
-    );
-    app.use((ctx) => {
+      );
       ctx.status = 204;
     });
     const slowServer = await serve(app);

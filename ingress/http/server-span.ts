@@ -15,7 +15,8 @@ import type Koa from "koa";
  * its throughput (docs/benchmarks.md), for one route whose span this middleware makes with the same
  * semantic-convention attributes. A caller's W3C `traceparent` is continued only when `trustTraceparent`
  * is set (a caller we trust); otherwise the span starts a new trace, linked to the caller's context. The
- * handler runs with the span active, so the delivery's `send` span and log lines belong to it.
+ * handler runs with the span active, so the delivery's `send` span and log lines belong to it. Failures
+ * are answered inside it (answerFailures), so the span ends with the status sent.
  */
 export function serverSpan(
   tracer: Tracer,
@@ -46,10 +47,6 @@ export function serverSpan(
     );
     try {
       await context.with(trace.setSpan(parent, span), next);
-    } catch (error) {
-      span.recordException(error as Error);
-      ctx.status = 500;
-      throw error;
     } finally {
       span.setAttribute("http.response.status_code", ctx.status);
       // Server spans are errors for 5xx only: a refused signature is the server doing its job.

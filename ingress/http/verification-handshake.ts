@@ -1,12 +1,12 @@
 import type Koa from "koa";
 import type { Logger } from "../../runtime/logger";
-import type { WebhookCredentials } from "../configuration/webhook-credentials";
+import type { ConfigCache } from "../configuration/config-cache";
 import { answerHandshake } from "../domain/verification-handshake";
 import type { IngressMetrics } from "./ingress-metrics";
 import { sendAnswer, WebhookRefusal } from "./webhook-answer";
 
 export interface HandshakeDependencies {
-  credentials: () => WebhookCredentials;
+  credentials: Pick<ConfigCache, "current">;
   metrics: IngressMetrics;
   logger: Logger;
 }
@@ -18,7 +18,7 @@ export function verificationHandshake({
   logger,
 }: HandshakeDependencies): Koa.Middleware {
   return (ctx) => {
-    const { status, body } = answerHandshake(ctx.query, credentials().verifyTokens);
+    const { status, body } = answerHandshake(ctx.query, credentials.current().verifyTokens);
     if (status === 200) return sendAnswer(ctx, metrics, { status, body, outcome: "handshake_ok" });
     logger.warn({ status, mode: ctx.query["hub.mode"], ip: ctx.ip }, "verification handshake refused");
     throw new WebhookRefusal(status, status === 403 ? "handshake_refused" : "handshake_bad_request", body);

@@ -1,19 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type Koa from "koa";
-import type { ParsedDelivery } from "../domain/delivery-parser";
 import type { IngressMetrics } from "./ingress-metrics";
 
-/** What the POST middlewares learn about a request, each field set by the step that finds it out. */
+/** What the middlewares around a POST give its handler: the request's id and when it arrived. */
 export interface WebhookState {
-  /** assignRequestId */
   requestId: string;
   receivedAt: number;
-  /** readRawBody */
-  body: Buffer;
-  /** requireValidSignature */
-  signatureHeader: string;
-  /** parseSignedDelivery */
-  delivery: ParsedDelivery;
 }
 
 export type WebhookMiddleware = Koa.Middleware<WebhookState>;

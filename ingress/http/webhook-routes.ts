@@ -1,32 +1,17 @@
 import Router from "@koa/router";
 import { trace } from "@opentelemetry/api";
 import type Koa from "koa";
-import type { Logger } from "../../runtime/logger";
-import type { WebhookCredentials } from "../configuration/webhook-credentials";
-import type { ParsedDelivery } from "../domain/delivery-parser";
-import { admitWithinCapacity, type IngressLoad } from "./admission";
-import { describeDeliveryOnSpan, parseSignedDelivery, reportUntypedObjects } from "./delivery-parsing";
-import { acknowledgeDelivery, publishDelivery } from "./delivery-publishing";
-import type { IngressMetrics } from "./ingress-metrics";
-import { readRawBody } from "./raw-body";
+import { admitWithinCapacity, requireSignatureHeader, type IngressLoad } from "./admission";
 import { serverSpan } from "./server-span";
-import { requireSignatureHeader, requireValidSignature } from "./signature-check";
 import { verificationHandshake } from "./verification-handshake";
-import { answerRefusals, WebhookRefusal } from "./webhook-answer";
+import { answerFailures, WebhookRefusal } from "./webhook-answer";
+import { receiveDelivery, type DeliveryDependencies } from "./webhook-delivery";
 import { assignRequestId, countInFlight } from "./webhook-request";
 
 /** The path of the setup guide this product replaces; the router matches it with or without the trailing slash. */
 export const webhookPath = "/api/integrations/webhooks/whatsapp";
 
-export interface WebhookRouteDependencies {
-  credentials: () => WebhookCredentials;
-  /** Resolves once Kafka acknowledged every record of the delivery. */
-  publish: (delivery: ParsedDelivery) => Promise<number>;
-  metrics: IngressMetrics;
-  logger: Logger;
-  maxBodyBytes: number;
-  bodyReadTimeoutMs: number;
-  minBodyBytesPerSecond: number;
+export interface WebhookRouteDependencies extends DeliveryDependencies {
   /** What the public server holds now, and the caps a POST must stay within to be read. */
   load: IngressLoad;
   maxConnections: number;
@@ -42,35 +27,29 @@ const refuseMethod: Koa.Middleware = () => {
 };
 
 /**
- * The webhook endpoint, read top to bottom: signature header and capacity (before any body is read) ->
- * raw body -> verify signature -> parse -> publish -> report untyped objects -> answer. Every refusal
- * leaves through answerRefusals. The operations endpoints are mounted by the service.
+ * The webhook endpoint. A POST is wrapped by its server span, the one exit for failures, its request id
+ * and the in-flight gauge; admission refuses it before any body is read (signature header, capacity);
+ * then receiveDelivery handles it top to bottom. The operations endpoints are mounted by the service.
  */
 export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middleware {
-  const { metrics } = deps;
   const traced = serverSpan(tracer, webhookPath, deps);
+  const exit = answerFailures(deps);
   const router = new Router();
 
-  router.get(webhookPath, traced, answerRefusals(metrics), verificationHandshake(deps));
+  router.get(webhookPath, traced, exit, verificationHandshake(deps));
 
   router.post(
     webhookPath,
     traced,
+    exit,
     assignRequestId(),
-    countInFlight(metrics),
-    answerRefusals(metrics),
+    countInFlight(deps.metrics),
     requireSignatureHeader(deps),
     admitWithinCapacity(deps),
-    readRawBody(deps),
-    requireValidSignature(deps),
-    parseSignedDelivery(),
-    describeDeliveryOnSpan(),
-    publishDelivery(deps),
-    reportUntypedObjects(deps),
-    acknowledgeDelivery(metrics),
+    receiveDelivery(deps),
   );
 
-  router.all(webhookPath, traced, answerRefusals(metrics), refuseMethod);
+  router.all(webhookPath, traced, exit, refuseMethod);
 
   // Typed as plain middleware: the router adds its own context fields (params, router) when it runs.
   const routes = router.routes() as Koa.Middleware;

@@ -11,6 +11,8 @@ describe("createWebhookRoutes", () => {
   const { logger, lines } = recordingLogger();
   const published: ParsedDelivery[] = [];
   let kafkaAcknowledges = true;
+  let credentialsFail = false;
+  const koaErrors: unknown[] = [];
   const load = new IngressLoad();
   let server: Awaited<ReturnType<typeof serve>>;
   const appSecret = "app-secret";
@@ -20,17 +22,22 @@ describe("createWebhookRoutes", () => {
 
   beforeAll(async () => {
     const app = new Koa();
+    app.silent = true;
+    app.on("error", (error) => koaErrors.push(error));
     app.use(
       createWebhookRoutes({
-        credentials: () => ({
-          appSecrets: [appSecret],
-          verifyTokens: ["verify-token"],
-          source: "environment",
-        }),
-        publish: async (delivery) => {
-          if (!kafkaAcknowledges) throw new Error("no leader");
-          published.push(delivery);
-          return 2;
+        credentials: {
+          current: () => {
+            if (credentialsFail) throw new Error("credentials cache not started");
+            return { appSecrets: [appSecret], verifyTokens: ["verify-token"], source: "environment" };
+          },
+        },
+        publisher: {
+          publish: async (delivery) => {
+            if (!kafkaAcknowledges) throw new Error("no leader");
+            published.push(delivery);
+            return 2;
+          },
         },
         metrics,
         logger,
@@ -50,6 +57,7 @@ describe("createWebhookRoutes", () => {
     lines.length = 0;
     published.length = 0;
     kafkaAcknowledges = true;
+    credentialsFail = false;
     load.bodyBytesInFlight = 0;
   });
 
@@ -132,6 +140,28 @@ describe("createWebhookRoutes", () => {
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(published).toEqual([]);
     expect(await counted(metrics.requests, { outcome: "over_capacity" })).toBe(1);
+  });
+
+  it("answers an unexpected failure of a step 500 with X-Request-Id, logged once and counted as outcome error", async () => {
+    credentialsFail = true;
+    const before = await counted(metrics.requests, { outcome: "error" });
+    const response = await post(body);
+    expect([response.status, await response.text()]).toEqual([500, "internal error"]);
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 50,
+        requestId,
+        err: expect.objectContaining({ message: "credentials cache not started" }),
+        msg: "unexpected failure; answering 500",
+      }),
+    ]);
+    expect(await counted(metrics.requests, { outcome: "error" })).toBe(before + 1);
+    expect(published).toEqual([]);
+    expect(koaErrors).toEqual([]);
+    expect((await metrics.inFlight.get()).values[0]?.value).toBe(0);
+    expect(load.bodyBytesInFlight).toBe(0);
   });
 
   it("answers other methods 405 with Allow: GET, POST", async () => {

@@ -4,13 +4,13 @@ import type { ContractSerde } from "../../contracts/serde";
 import type { Logger } from "../../runtime/logger";
 import { BatchTracing, sentContext, type BatchSource } from "./batch-tracing";
 import { publishDeadLetters } from "./dead-letters";
-import { deadLetterKindOf, isRetriable, type Unapplicable } from "./errors";
+import { deadLetterKindOf, isRetriable, SliceRefusedError, type Unapplicable } from "./errors";
 import { type BatchOutcome, type Projection, serviceNameOf } from "./projection";
 import type { ProjectorMetrics } from "./projector-metrics";
 import { decodeRecord } from "./record-decoding";
 
-/** Where a projector writes: the store applies a batch of events to every read model of the projection. */
-export interface ReadModelStore<E> {
+/** Where a batch's events go: every read model of the projection. */
+export interface ReadModelTarget<E> {
   apply(events: readonly E[]): Promise<BatchOutcome>;
   /** What the write spans name: database and collections in use. */
   target(): { database: string; collections: string[] };
@@ -18,7 +18,7 @@ export interface ReadModelStore<E> {
 
 export interface BatchHandlerDependencies<E> {
   projection: Projection<E>;
-  store: ReadModelStore<E>;
+  readModels: ReadModelTarget<E>;
   serde: ContractSerde;
   deadLetterProducer: Producer;
   consumerGroup: string;
@@ -27,25 +27,28 @@ export interface BatchHandlerDependencies<E> {
 }
 
 export interface BatchResult extends BatchOutcome {
+  /** Records the projection does not handle: committed, counted, never dead-lettered. */
+  skipped: number;
   deadLettered: number;
   /** The offset to commit: one past the batch's last record. */
   nextOffset: string;
 }
 
 /**
- * Handles one slice of a Kafka batch, top to bottom: decode and check every record, dead-letter the
- * ones that cannot be applied, apply the rest to the store in one go, then count and time them. Each
+ * Handles one slice of a Kafka batch, top to bottom: decode every record, skip the ones the projection
+ * does not handle, dead-letter the ones it cannot apply, apply the rest in one go, then count and time them. Each
  * webhook's trace continues from the records' headers through the write. The caller commits
  * `nextOffset` only after this resolves, so a crash in between re-applies harmlessly.
  */
 export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
-  const { projection, store, metrics } = deps;
+  const { projection, readModels, metrics } = deps;
   const tracing = new BatchTracing(trace.getTracer(serviceNameOf(projection)));
+  const labels = { projection: projection.name };
 
   return async function handleBatch(
     batch: Pick<Batch, "topic" | "partition" | "messages">,
   ): Promise<BatchResult> {
-    const stopTimer = metrics.batchSeconds.startTimer();
+    const stopTimer = metrics.batchSeconds.startTimer(labels);
     const source: BatchSource = {
       topic: batch.topic,
       partition: batch.partition,
@@ -54,10 +57,14 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
 
     const valid: DecodedRecord<E>[] = [];
     const dead: { message: KafkaMessage; unapplicable: Unapplicable }[] = [];
+    let skipped = 0;
     for (const message of batch.messages) {
-      const decoded = await decodeRecord(deps.serde, projection.validate, message);
+      const decoded = await decodeRecord(deps.serde, projection, message);
       if ("event" in decoded) valid.push({ event: decoded.event, message, parent: sentContext(message) });
-      else {
+      else if ("skipped" in decoded) {
+        skipped++;
+        metrics.skipped.inc({ ...labels, reason: decoded.skipped });
+      } else {
         dead.push({ message, unapplicable: decoded.unapplicable });
         tracing.deadLettered(source, message, decoded.unapplicable.kind);
       }
@@ -68,7 +75,7 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
       const started = Date.now();
       let applied: Isolated;
       try {
-        applied = await context.with(spans.context, () => applyIsolating(store, valid));
+        applied = await context.with(spans.context, () => applyIsolating(readModels, valid));
         // Every record of a slice refused alike is the store's or the code's doing, not the records':
         // the partition stalls (and says so) rather than draining the topic into the dead-letter topic.
         if (valid.length > 1 && applied.refused.length === valid.length)
@@ -78,7 +85,7 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
         throw error;
       }
       const ended = Date.now();
-      spans.written({ started, ended, ...store.target() });
+      spans.written({ started, ended, ...readModels.target() });
       outcome = applied.outcome;
       for (const refused of applied.refused) {
         dead.push(refused);
@@ -88,20 +95,31 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
       const refused = new Set(applied.refused.map((r) => r.message));
       for (const { message } of valid)
         if (!refused.has(message))
-          metrics.eventAge.observe(Math.max(0, ended - Number(message.timestamp)) / 1000);
+          metrics.eventAge.observe(labels, Math.max(0, ended - Number(message.timestamp)) / 1000);
     }
     if (dead.length > 0)
       await publishDeadLetters(
-        { serde: deps.serde, producer: deps.deadLetterProducer, metrics, logger: deps.logger },
+        {
+          serde: deps.serde,
+          producer: deps.deadLetterProducer,
+          metrics,
+          logger: deps.logger,
+          projection: projection.name,
+        },
         source,
         dead,
       );
 
-    metrics.applied.inc(outcome.applied);
-    metrics.duplicates.inc(outcome.duplicates);
+    metrics.applied.inc(labels, outcome.applied);
+    metrics.duplicates.inc(labels, outcome.duplicates);
     stopTimer();
     const last = batch.messages[batch.messages.length - 1]!;
-    return { ...outcome, deadLettered: dead.length, nextOffset: (BigInt(last.offset) + 1n).toString() };
+    return {
+      ...outcome,
+      skipped,
+      deadLettered: dead.length,
+      nextOffset: (BigInt(last.offset) + 1n).toString(),
+    };
   };
 }
 
@@ -122,7 +140,7 @@ interface Isolated {
  * are applied. Errors that may pass (the store away, timeouts) fail the whole slice, to be retried.
  */
 async function applyIsolating<E>(
-  store: ReadModelStore<E>,
+  store: ReadModelTarget<E>,
   records: readonly DecodedRecord<E>[],
 ): Promise<Isolated> {
   try {
@@ -149,14 +167,5 @@ async function applyIsolating<E>(
       },
       refused: [...first.refused, ...second.refused],
     };
-  }
-}
-
-/** Every record of a slice was refused: retried like a store outage, never dead-lettered wholesale. */
-class SliceRefusedError extends Error {
-  readonly retriable = true;
-  constructor(records: number, first: Unapplicable) {
-    super(`all ${records} records of the slice refused (${first.kind}: ${first.detail}); retrying the slice`);
-    this.name = "SliceRefusedError";
   }
 }

@@ -2,7 +2,8 @@ import type { KafkaMessage, Producer } from "kafkajs";
 import { Registry } from "prom-client";
 import type { ContractSerde } from "../../contracts/serde";
 import { createLogger } from "../../runtime/logger";
-import { createBatchHandler, type ReadModelStore } from "./batch-handler";
+import { createBatchHandler, type ReadModelTarget } from "./batch-handler";
+import { WriteRefusedError } from "./errors";
 import type { Projection } from "./projection";
 import { createProjectorMetrics } from "./projector-metrics";
 
@@ -30,17 +31,19 @@ const serde = {
 const projection: Projection<Event> = {
   name: "test",
   topic: "messageStatus",
+  // Records of another kind on the same topic are not this projection's.
+  canHandle: (decoded) => (decoded as { kind?: string }).kind !== "other",
   validate: (decoded) => ((decoded as Event).id ? (decoded as Event) : "field id is missing or empty"),
   readModels: [],
 };
 
-function handlerWith(store: ReadModelStore<Event>) {
+function handlerWith(readModels: ReadModelTarget<Event>) {
   const sent: { topic: string; messages: { key: unknown; value: Buffer }[] }[] = [];
   const registry = new Registry();
   const metrics = createProjectorMetrics(registry);
   const handle = createBatchHandler({
     projection,
-    store,
+    readModels,
     serde,
     deadLetterProducer: {
       send: async (batch: (typeof sent)[number]) => sent.push(batch),
@@ -52,7 +55,7 @@ function handlerWith(store: ReadModelStore<Event>) {
   return { handle, sent, registry };
 }
 
-const storeOf = (apply: ReadModelStore<Event>["apply"]): ReadModelStore<Event> => ({
+const storeOf = (apply: ReadModelTarget<Event>["apply"]): ReadModelTarget<Event> => ({
   apply,
   target: () => ({ database: "db", collections: ["c"] }),
 });
@@ -79,13 +82,42 @@ it("applies the valid records, dead-letters the others by kind, and commits past
   });
 
   expect(applied).toEqual([[{ id: "a" }, { id: "b" }]]);
-  expect(result).toEqual({ applied: 2, duplicates: 0, deadLettered: 3, nextOffset: "12" });
+  expect(result).toEqual({ applied: 2, duplicates: 0, skipped: 0, deadLettered: 3, nextOffset: "12" });
   const reasons = sent[0]!.messages.map((m) => (JSON.parse(m.value.toString()) as { reason: string }).reason);
   expect(reasons.map((r) => r.split(":")[0])).toEqual(["undecodable", "empty", "not_applicable"]);
   expect(reasons[2]).toBe("not_applicable: field id is missing or empty");
   const metrics = await registry.metrics();
-  expect(metrics).toContain('whatsapp_projector_dead_lettered_total{kind="undecodable"} 1');
-  expect(metrics).toContain('whatsapp_projector_dead_lettered_total{kind="not_applicable"} 1');
+  expect(metrics).toContain('whatsapp_projector_dead_lettered_total{projection="test",kind="undecodable"} 1');
+  expect(metrics).toContain(
+    'whatsapp_projector_dead_lettered_total{projection="test",kind="not_applicable"} 1',
+  );
+});
+
+it("skips and counts the records the projection does not handle, commits past them, dead-letters none", async () => {
+  const applied: Event[][] = [];
+  const { handle, sent, registry } = handlerWith(
+    storeOf(async (events) => {
+      applied.push([...events]);
+      return { applied: events.length, duplicates: 0 };
+    }),
+  );
+
+  const result = await handle({
+    topic: "t",
+    partition: 0,
+    messages: [
+      record(3, '{"kind":"other","id":"x"}'),
+      record(4, '{"id":"a"}'),
+      record(5, '{"kind":"other"}'),
+    ],
+  });
+
+  expect(applied).toEqual([[{ id: "a" }]]);
+  expect(result).toEqual({ applied: 1, duplicates: 0, skipped: 2, deadLettered: 0, nextOffset: "6" });
+  expect(sent).toEqual([]);
+  expect(await registry.metrics()).toContain(
+    'whatsapp_projector_records_skipped_total{projection="test",reason="not_handled"} 2',
+  );
 });
 
 it("records each applied event's age from its record timestamp to the acknowledged write", async () => {
@@ -100,10 +132,10 @@ it("records each applied event's age from its record timestamp to the acknowledg
   });
 
   const metrics = await registry.metrics();
-  expect(metrics).toContain("whatsapp_projector_event_age_seconds_count 2");
-  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.2"\} 0\n/);
-  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.4"\} 1\n/);
-  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="5"\} 2\n/);
+  expect(metrics).toContain('whatsapp_projector_event_age_seconds_count{projection="test"} 2');
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.2",projection="test"\} 0\n/);
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="0.4",projection="test"\} 1\n/);
+  expect(metrics).toMatch(/whatsapp_projector_event_age_seconds_bucket\{le="5",projection="test"\} 2\n/);
 });
 
 it("lets a failing write fail the batch, so nothing is committed", async () => {
@@ -118,7 +150,7 @@ it("lets a failing write fail the batch, so nothing is committed", async () => {
 });
 
 describe("records the store refuses for their content", () => {
-  const refusal = (id: string) => Object.assign(new Error(`refused ${id}`), { retriable: false });
+  const refusal = (id: string) => new WriteRefusedError("c", 2, `refused ${id}`, false);
   /** Applies a batch unless it holds an event whose id starts with "bad": then refuses it whole. */
   const refusingStore = (seen: string[][], transientAfter = Infinity) =>
     storeOf(async (events) => {
@@ -145,8 +177,8 @@ describe("records the store refuses for their content", () => {
       (m) => JSON.parse(m.value.toString()) as { reason: string; sourceOffset: string },
     );
     expect(letters.map((l) => [l.sourceOffset, l.reason])).toEqual([
-      ["2", "refused_by_store: refused bad1"],
-      ["6", "refused_by_store: refused bad2"],
+      ["2", "refused_by_store: c refused a write (code 2): refused bad1"],
+      ["6", "refused_by_store: c refused a write (code 2): refused bad2"],
     ]);
     // Halves, not one record at a time: 8 records, two refused, in 11 calls (one per node of the halving).
     expect(seen).toHaveLength(11);

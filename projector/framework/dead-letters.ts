@@ -8,7 +8,13 @@ import type { ProjectorMetrics } from "./projector-metrics";
 
 /** Writes records the projector cannot apply to the dead-letter topic, with the reason and original bytes. */
 export async function publishDeadLetters(
-  deps: { serde: ContractSerde; producer: Producer; metrics: ProjectorMetrics; logger: Logger },
+  deps: {
+    serde: ContractSerde;
+    producer: Producer;
+    metrics: ProjectorMetrics;
+    logger: Logger;
+    projection: string;
+  },
   source: BatchSource,
   dead: readonly { message: KafkaMessage; unapplicable: Unapplicable }[],
 ): Promise<void> {
@@ -25,9 +31,15 @@ export async function publishDeadLetters(
         reason,
         failedAt: Date.now(),
       };
-      deps.metrics.deadLettered.inc({ kind: unapplicable.kind });
+      deps.metrics.deadLettered.inc({ projection: deps.projection, kind: unapplicable.kind });
       deps.logger.warn(
-        { topic: source.topic, partition: source.partition, offset: message.offset, reason },
+        {
+          projection: deps.projection,
+          topic: source.topic,
+          partition: source.partition,
+          offset: message.offset,
+          reason,
+        },
         "record dead-lettered; the projector goes on",
       );
       return {

@@ -2,118 +2,59 @@ import { within } from "../../runtime/kafka-client";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry, schemaRegistryAnswers } from "../../runtime/operations-endpoints";
 import { startService, type RunningService } from "../../runtime/service";
+import { SettingsError } from "../../runtime/settings";
+import { createBatchHandler } from "./batch-handler";
 import { PartitionProgress } from "./partition-progress";
-import { type Projection, serviceNameOf } from "./projection";
-import { connectProjector, consumeIntoReadModels } from "./projector-connections";
-import type { ProjectorSettings } from "./projector-settings";
+import { collectionsOf, type Projection } from "./projection";
+import { ProjectionRunner } from "./projection-runner";
+import { connectProjector, type ProjectorConnections } from "./projector-connections";
+import { createProjectorMetrics, type ProjectorMetrics } from "./projector-metrics";
+import { consumerGroupOf, projectorProcessName, type ProjectorSettings } from "./projector-settings";
+import { ReadModelWriter } from "./read-model-writer";
 
 export type RunningProjector = RunningService;
 
-/** A live projector: its consumer group applies the topic to the read models; /readyz says whether it can. */
-export async function startProjector<E>(
-  projection: Projection<E>,
+/**
+ * A live projector process: one or several projections, each with its own consumer group, read-model
+ * writer, metrics labels, stall detection and readiness, over one set of connections. /readyz says
+ * whether every projection can apply its topic.
+ */
+export async function startProjector(
+  projections: readonly Projection<never>[],
   settings: ProjectorSettings,
   logger: Logger,
 ): Promise<RunningProjector> {
-  const metricsRegistry = createMetricsRegistry(serviceNameOf(projection));
+  if (settings.CONSUMER_GROUP && projections.length > 1)
+    throw new SettingsError({
+      CONSUMER_GROUP: "names one projection's group: unset it to run several (each gets its own group)",
+    });
+  const name = projectorProcessName(projections);
+  const metricsRegistry = createMetricsRegistry(name);
+  const metrics = createProjectorMetrics(metricsRegistry);
   return startService({
-    name: serviceNameOf(projection),
+    name,
     port: settings.PORT,
     host: settings.HOST,
     logger,
     metrics: metricsRegistry,
     shutdownGraceMs: settings.SHUTDOWN_GRACE_MS,
     start: async () => {
-      const connections = await connectProjector(projection, settings, logger, metricsRegistry);
-      await connections.readModels.ensureIndexes();
-      const newConsumer = () =>
-        connections.kafka.consumer({
-          groupId: settings.CONSUMER_GROUP,
-          maxBytesPerPartition: settings.MAX_BATCH_BYTES,
-          minBytes: settings.FETCH_MIN_BYTES,
-          maxWaitTimeInMs: settings.FETCH_MAX_WAIT_MS,
-          // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
-          retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
-        });
-      let consumer = newConsumer();
-      let stopping = false;
-      const progress = new PartitionProgress(settings.STALL_AFTER_MS);
-      const { lag, stalled } = connections.metrics;
-      let joined = false;
-      const stalledPartitions = () => {
-        const now = new Set(progress.stalled());
-        for (const partition of progress.known())
-          stalled.set({ partition: String(partition) }, now.has(partition) ? 1 : 0);
-        return [...now];
-      };
-      const consume = async (): Promise<void> => {
-        const current = consumer;
-        current.on(current.events.GROUP_JOIN, ({ payload }) => {
-          joined = true;
-          // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
-          const assigned = Object.values(payload.memberAssignment).flat();
-          for (const partition of progress.retain(assigned)) {
-            lag.remove({ partition: String(partition) });
-            stalled.remove({ partition: String(partition) });
-          }
-        });
-        current.on(current.events.CRASH, (event) => {
-          joined = false;
-          logger.error({ err: event.payload.error, restart: event.payload.restart }, "consumer crashed");
-          // kafkajs gives up on some errors for good (a group membership that expired while a batch kept
-          // failing): a new consumer resumes from the last commit.
-          if (!event.payload.restart && !stopping) void restart(current);
-        });
-        current.on(current.events.STOP, () => (joined = false));
-        await consumeIntoReadModels(projection, connections, current, {
-          consumerGroup: settings.CONSUMER_GROUP,
-          logger,
-          // Partitions hold disjoint keys (messages, conversations), so their batches apply side by side.
-          partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
-          fetched: ({ batch }) => {
-            lag.set(
-              { partition: String(batch.partition) },
-              progress.fetched(
-                batch.partition,
-                batch.highWatermark,
-                batch.firstOffset() ?? batch.highWatermark,
-              ),
-            );
-            stalledPartitions();
-          },
-          applied: ({ batch }, result, records) => {
-            lag.set(
-              { partition: String(batch.partition) },
-              progress.committed(batch.partition, batch.highWatermark, result.nextOffset),
-            );
-            logger.debug({ partition: batch.partition, records, ...result }, "slice applied");
-          },
-        });
-      };
-      const restart = async (crashed: typeof consumer): Promise<void> => {
-        await crashed.disconnect().catch(() => undefined);
-        if (stopping || consumer !== crashed) return;
-        consumer = newConsumer();
-        logger.warn("consumer stopped for good: starting a new one from the last commit");
-        await consume().catch((error: unknown) => {
-          logger.error({ err: error }, "the new consumer could not start; the next crash tries again");
-        });
-      };
-      await consume();
-      logger.info(
-        {
-          group: settings.CONSUMER_GROUP,
-          topic: connections.serde.topic(projection.topic),
-          collections: projection.readModels.map((model) => model.collection),
-        },
-        `${serviceNameOf(projection)} consuming`,
-      );
+      const topics = projections.map((projection) => projection.topic);
+      const connections = await connectProjector(topics, name, settings, logger);
+      const running: RunningProjection[] = [];
+      for (const projection of projections)
+        running.push(
+          await startProjection(
+            projection,
+            connections,
+            settings,
+            metrics,
+            logger.child({ projection: projection.name }),
+          ),
+        );
       return {
         readiness: async () => ({
-          ...Object.fromEntries(
-            stalledPartitions().map((partition) => [`partition ${partition} progressing`, false]),
-          ),
-          kafka: joined,
+          ...Object.fromEntries(running.flatMap((projection) => projection.readiness())),
           mongodb: await within(
             connections.db.command({ ping: 1 }).then(() => true),
             2000,
@@ -122,12 +63,114 @@ export async function startProjector<E>(
           schemaRegistry: await schemaRegistryAnswers(settings.SCHEMA_REGISTRY_URL),
         }),
         stop: async () => {
-          // Finishes the batch in hand, commits, leaves the group, then closes the connections.
-          stopping = true;
-          await consumer.disconnect().catch(() => undefined);
+          await Promise.all(running.map((projection) => projection.runner.stop()));
           await connections.close();
         },
       };
     },
   });
+}
+
+interface RunningProjection {
+  runner: ProjectionRunner;
+  /** Readiness entries: the consumer in its group, and each stalled partition. */
+  readiness(): [string, boolean][];
+}
+
+async function startProjection(
+  projection: Projection<never>,
+  connections: ProjectorConnections,
+  settings: ProjectorSettings,
+  metrics: ProjectorMetrics,
+  logger: Logger,
+): Promise<RunningProjection> {
+  const groupId = consumerGroupOf(projection, settings);
+  const readModels = new ReadModelWriter(projection, connections.store, {
+    rememberedDocuments: settings.REMEMBERED_DOCUMENTS,
+  });
+  await readModels.ensureCollections();
+  const runner = new ProjectionRunner({
+    kafka: connections.kafka,
+    topic: connections.serde.topic(projection.topic),
+    groupId,
+    consumer: {
+      maxBytesPerPartition: settings.MAX_BATCH_BYTES,
+      minBytes: settings.FETCH_MIN_BYTES,
+      maxWaitTimeInMs: settings.FETCH_MAX_WAIT_MS,
+      // A failing batch (MongoDB away) is retried, then the consumer restarts from the last commit.
+      retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
+    },
+    partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
+    applySlice: createBatchHandler({
+      projection,
+      readModels,
+      serde: connections.serde,
+      deadLetterProducer: connections.deadLetterProducer,
+      consumerGroup: groupId,
+      metrics,
+      logger,
+    }),
+    logger,
+  });
+  const stalledPartitions = watchPartitions(
+    runner,
+    projection.name,
+    metrics,
+    settings.STALL_AFTER_MS,
+    logger,
+  );
+  await runner.start();
+  logger.info(
+    {
+      group: groupId,
+      topic: connections.serde.topic(projection.topic),
+      collections: collectionsOf(projection),
+    },
+    `projection ${projection.name} consuming`,
+  );
+  const prefix = (entry: string) => `${projection.name}: ${entry}`;
+  return {
+    runner,
+    readiness: () => [
+      [prefix("kafka"), runner.joined],
+      ...stalledPartitions().map((partition): [string, boolean] => [
+        prefix(`partition ${partition} progressing`),
+        false,
+      ]),
+    ],
+  };
+}
+
+/** Lag and stall gauges from the runner's events; returns the stalled partitions, updating the gauge. */
+function watchPartitions(
+  runner: ProjectionRunner,
+  projection: string,
+  metrics: ProjectorMetrics,
+  stallAfterMs: number,
+  logger: Logger,
+): () => number[] {
+  const progress = new PartitionProgress(stallAfterMs);
+  const labels = (partition: number) => ({ projection, partition: String(partition) });
+  const stalledPartitions = () => {
+    const stalled = new Set(progress.stalled());
+    for (const partition of progress.known())
+      metrics.stalled.set(labels(partition), stalled.has(partition) ? 1 : 0);
+    return [...stalled];
+  };
+  runner.on("joined", ({ partitions }) => {
+    // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
+    for (const partition of progress.retain(partitions)) {
+      metrics.lag.remove(labels(partition));
+      metrics.stalled.remove(labels(partition));
+    }
+  });
+  runner.on("fetched", ({ partition, highWatermark, firstOffset }) => {
+    metrics.lag.set(labels(partition), progress.fetched(partition, highWatermark, firstOffset));
+    stalledPartitions();
+  });
+  runner.on("committed", ({ partition, highWatermark, result, records }) => {
+    metrics.lag.set(labels(partition), progress.committed(partition, highWatermark, result.nextOffset));
+    logger.debug({ partition, records, ...result }, "slice applied");
+  });
+  return stalledPartitions;
 }

@@ -1,15 +1,22 @@
 import { str } from "envalid";
-import { positiveInt, readSettings, stackSettingSpecs, tcpPort } from "../../runtime/settings";
+import { projectorServiceName, serviceNames } from "../../runtime/service-names";
+import { positiveInt, readSettings, SettingsError, stackSettingSpecs, tcpPort } from "../../runtime/settings";
 import { storeProfileSettings } from "../mongo/store-profile";
+import { serviceNameOf, type Projection } from "./projection";
 
-export function projectorSettingSpecs(defaults: { port: number; consumerGroup: string }) {
+export function projectorSettingSpecs(defaults: { port: number }) {
   return {
     ...stackSettingSpecs,
     PORT: tcpPort({ default: defaults.port, desc: "HTTP port of /healthz, /readyz and /metrics" }),
     HOST: str({ default: "127.0.0.1", desc: "address the operations endpoints listen on" }),
+    PROJECTIONS: str({
+      default: "",
+      desc: "projections this process runs, comma-separated (empty: PROJECTION, else every projection)",
+    }),
+    PROJECTION: str({ default: "", desc: "one projection to run, when PROJECTIONS is empty" }),
     CONSUMER_GROUP: str({
       default: "",
-      desc: `Kafka consumer group of this projector (empty: TOPIC_PREFIX + ${defaults.consumerGroup})`,
+      desc: "Kafka consumer group of a process that runs one projection (empty: TOPIC_PREFIX + whatsapp-<projection>-projector)",
     }),
     TOPIC_PARTITIONS: positiveInt({
       default: 3,
@@ -50,14 +57,46 @@ export function projectorSettingSpecs(defaults: { port: number; consumerGroup: s
 
 export type ProjectorSettings = ReturnType<typeof readProjectorSettings>;
 
-export function readProjectorSettings(
-  defaults: { port: number; consumerGroup: string },
+export function readProjectorSettings(defaults: { port: number }, env: NodeJS.ProcessEnv = process.env) {
+  return readSettings(projectorSettingSpecs(defaults), env);
+}
+
+/**
+ * The projections a process runs: `PROJECTIONS` (comma-separated), else `PROJECTION`, else every one.
+ * An unknown name fails the start, naming the variable and the known names.
+ */
+export function selectProjections<P extends { name: string }>(
+  known: Readonly<Record<string, P>>,
   env: NodeJS.ProcessEnv = process.env,
-) {
-  const settings = readSettings(projectorSettingSpecs(defaults), env);
-  // Deployments that share a broker through a topic prefix must not share consumer groups either.
-  return {
-    ...settings,
-    CONSUMER_GROUP: settings.CONSUMER_GROUP || `${settings.TOPIC_PREFIX}${defaults.consumerGroup}`,
-  };
+): P[] {
+  const variable = env.PROJECTIONS ? "PROJECTIONS" : env.PROJECTION ? "PROJECTION" : null;
+  if (!variable) return Object.values(known);
+  const names = [
+    ...new Set(
+      env[variable]!.split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const unknown = names.filter((name) => !known[name]);
+  if (names.length === 0 || unknown.length > 0)
+    throw new SettingsError({
+      [variable]: `malformed: "${env[variable]}" names ${unknown.length > 0 ? `"${unknown.join('", "')}", not` : "none of"} ${Object.keys(known).join(", ")}`,
+    });
+  return names.map((name) => known[name]!);
+}
+
+/** A process's service name (traces, logs, default port): its projection's, or `whatsapp-projector` for several. */
+export const projectorProcessName = (projections: readonly Pick<Projection<never>, "name">[]): string =>
+  projections.length === 1 ? projectorServiceName(projections[0]!.name) : serviceNames.projectors;
+
+/**
+ * A projection's consumer group: CONSUMER_GROUP in a process that runs only it, else one per projection
+ * and deployment (deployments that share a broker through a topic prefix must not share groups).
+ */
+export function consumerGroupOf(
+  projection: Pick<Projection<never>, "name">,
+  settings: Pick<ProjectorSettings, "CONSUMER_GROUP" | "TOPIC_PREFIX">,
+): string {
+  return settings.CONSUMER_GROUP || `${settings.TOPIC_PREFIX}${serviceNameOf(projection)}`;
 }

@@ -2,10 +2,13 @@ import type { Admin } from "kafkajs";
 import type { Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry } from "../../runtime/operations-endpoints";
-import type { CollectionNames } from "../mongo/mongo-read-models";
+import { createBatchHandler } from "./batch-handler";
 import { collectionsOf, type Projection, serviceNameOf } from "./projection";
-import { connectProjector, consumeIntoReadModels } from "./projector-connections";
-import type { ProjectorSettings } from "./projector-settings";
+import { ProjectionRunner } from "./projection-runner";
+import { connectProjector } from "./projector-connections";
+import { createProjectorMetrics } from "./projector-metrics";
+import { consumerGroupOf, type ProjectorSettings } from "./projector-settings";
+import { declaredNames, ReadModelWriter, type CollectionNames } from "./read-model-writer";
 
 async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, bigint>> {
   const offsets = await admin.fetchTopicOffsets(topic);
@@ -51,38 +54,6 @@ async function swapCollections(
   }
 }
 
-/** Holds slices back while the rebuild swaps collections, and waits for the ones already applying. */
-class SliceGate {
-  private active = 0;
-  private closed: { opened: Promise<void>; open: () => void } | null = null;
-  private idle: (() => void) | null = null;
-
-  async enter(): Promise<void> {
-    while (this.closed) await this.closed.opened;
-    this.active++;
-  }
-
-  leave(): void {
-    this.active--;
-    if (this.active === 0) this.idle?.();
-  }
-
-  /** Resolves once no slice is applying; none starts until `open`. */
-  async close(): Promise<void> {
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    this.closed = { opened, open };
-    if (this.active > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    this.idle = null;
-  }
-
-  open(): void {
-    const closed = this.closed;
-    this.closed = null;
-    closed?.open();
-  }
-}
-
 /**
  * Rebuild mode of the projector framework: a consumer group of its own replays the whole topic into
  * temporary collections, which then replace the live ones; what the live projector applied meanwhile
@@ -97,48 +68,59 @@ export async function rebuildProjection<E>(
   const stamp = Date.now().toString(36);
   const live = collectionsOf(projection as Projection<never>);
   const temporary: CollectionNames = (declared) => `${declared}_rebuild_${stamp}`;
-  let target: CollectionNames = temporary;
 
   const connections = await connectProjector(
-    projection,
+    [projection.topic],
+    `${serviceNameOf(projection)}-rebuild`,
     settings,
     logger,
-    createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`),
-    // Rebuilt documents' revisions start far above any a live projector remembers from the old ones.
-    { firstRevision: Date.now() * 1000 },
   );
-  await connections.readModels.ensureIndexes(temporary);
+  const readModels = new ReadModelWriter(projection, connections.store, {
+    rememberedDocuments: settings.REMEMBERED_DOCUMENTS,
+    // Rebuilt documents' revisions start far above any a live projector remembers from the old ones.
+    firstRevision: Date.now() * 1000,
+  });
+  readModels.writeInto(temporary);
+  await readModels.ensureCollections();
   const topic = connections.serde.topic(projection.topic);
-  const group = `${settings.CONSUMER_GROUP}.rebuild.${stamp}`;
+  const group = `${consumerGroupOf(projection, settings)}.rebuild.${stamp}`;
 
   const started = Date.now();
   const position = new Map<number, bigint>();
-  const totals = { records: 0, applied: 0, duplicates: 0, deadLettered: 0 };
-  const gate = new SliceGate();
-  const consumer = connections.kafka.consumer({
+  const totals = { records: 0, applied: 0, skipped: 0, duplicates: 0, deadLettered: 0 };
+  const runner = new ProjectionRunner({
+    kafka: connections.kafka,
+    topic,
     groupId: group,
-    maxBytesPerPartition: settings.MAX_BATCH_BYTES,
-  });
-  await consumeIntoReadModels(projection, connections, consumer, {
-    consumerGroup: group,
+    consumer: { maxBytesPerPartition: settings.MAX_BATCH_BYTES },
+    partitionsConsumedConcurrently: 1,
+    applySlice: createBatchHandler({
+      projection,
+      readModels,
+      serde: connections.serde,
+      deadLetterProducer: connections.deadLetterProducer,
+      consumerGroup: group,
+      metrics: createProjectorMetrics(createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`)),
+      logger,
+    }),
     logger,
-    names: () => target,
-    gate,
-    applied: (payload, result, records) => {
-      position.set(payload.batch.partition, BigInt(result.nextOffset));
-      totals.records += records;
-      totals.applied += result.applied;
-      totals.duplicates += result.duplicates;
-      totals.deadLettered += result.deadLettered;
-    },
   });
+  runner.on("committed", ({ partition, result, records }) => {
+    position.set(partition, BigInt(result.nextOffset));
+    totals.records += records;
+    totals.applied += result.applied;
+    totals.skipped += result.skipped;
+    totals.duplicates += result.duplicates;
+    totals.deadLettered += result.deadLettered;
+  });
+  await runner.start();
 
   const progress = (goal: Map<number, bigint>, phase: string) => {
     const wanted = [...goal.values()].reduce((a, b) => a + b, 0n);
     const done = [...goal.keys()].reduce((sum, p) => sum + (position.get(p) ?? 0n), 0n);
     const share = wanted === 0n ? 100 : Number((done * 1000n) / wanted) / 10;
     report(
-      `${phase}: offsets ${done}/${wanted} (${share}%), applied ${totals.applied}, duplicates ${totals.duplicates}, dead-lettered ${totals.deadLettered}`,
+      `${phase}: offsets ${done}/${wanted} (${share}%), applied ${totals.applied}, skipped ${totals.skipped}, duplicates ${totals.duplicates}, dead-lettered ${totals.deadLettered}`,
     );
   };
   const reach = async (goal: Map<number, bigint>, phase: string) => {
@@ -157,19 +139,17 @@ export async function rebuildProjection<E>(
     await highWatermarks(connections.admin, topic),
     `replaying ${topic} into ${live.map(temporary).join(", ")}`,
   );
-  consumer.pause([{ topic }]);
-  await gate.close();
-  await swapCollections(connections.db, temporary, live, connections.readModels.profile.name === "mongodb");
-  target = (declared) => declared;
-  gate.open();
-  consumer.resume([{ topic }]);
+  await runner.holdSlices();
+  await swapCollections(connections.db, temporary, live, connections.store.profile.name === "mongodb");
+  readModels.writeInto(declaredNames);
+  runner.releaseSlices();
   // Whatever the live projector applied to the old collections meanwhile is replayed into the new ones.
   await reach(
     await highWatermarks(connections.admin, topic),
     `catching up after the swap into ${live.join(", ")}`,
   );
 
-  await consumer.disconnect();
+  await runner.stop();
   await connections.admin.deleteGroups([group]).catch(() => undefined);
   await connections.close();
   const offsets = [...position]
@@ -177,6 +157,6 @@ export async function rebuildProjection<E>(
     .map(([p, o]) => `${p}:${o}`)
     .join(" ");
   report(
-    `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${live.join(", ")} rebuilt from ${topic} up to offsets ${offsets || "(empty topic)"}; ${totals.records} records, ${totals.applied} applied, ${totals.duplicates} duplicates, ${totals.deadLettered} dead-lettered`,
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${live.join(", ")} rebuilt from ${topic} up to offsets ${offsets || "(empty topic)"}; ${totals.records} records, ${totals.applied} applied, ${totals.skipped} skipped, ${totals.duplicates} duplicates, ${totals.deadLettered} dead-lettered`,
   );
 }

@@ -1,6 +1,12 @@
 import { Semaphore } from "async-mutex";
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document } from "mongodb";
-import { asWriteRefusal } from "./store-errors";
+import {
+  MongoBulkWriteError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Document,
+  type WriteConcernSettings,
+} from "mongodb";
+import { operationErrorsOf } from "./store-errors";
 import type { StoreProfile } from "./store-profile";
 
 export interface ChunkedWriteResult {
@@ -29,6 +35,8 @@ interface CommandChunk {
  */
 export class ChunkedWriter {
   private readonly updatesInFlight: Semaphore;
+  /** Acknowledged once a majority of the replica set has it in its journal (a standalone server: its own). */
+  readonly writeConcern: WriteConcernSettings = { w: "majority", journal: true };
 
   constructor(readonly profile: StoreProfile) {
     this.updatesInFlight = new Semaphore(profile.updatesInFlight);
@@ -59,14 +67,20 @@ export class ChunkedWriter {
       try {
         result = updates
           ? await this.updatesInFlight.runExclusive(
-              () => collection.bulkWrite(chunk, { ordered: false }),
+              () => collection.bulkWrite(chunk, { ordered: false, writeConcern: this.writeConcern }),
               Math.min(chunk.length, this.profile.updatesInFlight),
             )
-          : await collection.bulkWrite(chunk, { ordered: false });
+          : await collection.bulkWrite(chunk, { ordered: false, writeConcern: this.writeConcern });
       } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw asWriteRefusal(error, collection.collectionName);
+        // No per-operation errors: the whole command failed (server lost, shut down, write concern).
+        if (!(error instanceof MongoBulkWriteError) || operationErrorsOf(error).length === 0) throw error;
         result = error.result;
-        refused = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        refused = operationErrorsOf(error);
+        // Refused in part and not durable either: none of the command counts as written.
+        if (error.result.getWriteConcernError()) {
+          total.unanswered.push(...positions);
+          return;
+        }
       }
       total.insertedCount += result.insertedCount;
       total.upsertedCount += result.upsertedCount;

@@ -1,4 +1,12 @@
-import { BSON, MongoServerError } from "mongodb";
+import {
+  BSON,
+  MongoBulkWriteError,
+  MongoError,
+  MongoInvalidArgumentError,
+  MongoServerError,
+  type WriteError,
+} from "mongodb";
+import { StoreUnavailableError, StoreWriteUnconfirmedError, WriteRefusedError } from "../framework/errors";
 
 export const duplicateKeyCode = 11000;
 
@@ -14,24 +22,18 @@ const contentRefusalCodes = new Set([
   52, // DollarPrefixedFieldName
   56, // EmptyFieldName
   57, // DottedFieldName
-  10334, // BSONObjectTooLarge
-  17280, // KeyTooLong
 ]);
 
-/** The store refused a write; `retriable` says whether for its state (wait) or for its content (never). */
-export class WriteRefusedError extends Error {
-  readonly retriable: boolean;
-  readonly kind = "refused_by_store";
-  constructor(
-    readonly collection: string,
-    readonly code: number | undefined,
-    detail: string,
-  ) {
-    super(`${collection} refused a write (code ${code ?? "none"}): ${detail}`);
-    this.name = "WriteRefusedError";
-    this.retriable = code === undefined || !contentRefusalCodes.has(code);
-  }
-}
+/** The code a refused document over the server's size limit is reported under. */
+const documentTooLargeCode = 10334;
+
+/** A bulk write error's per-operation errors (the driver types them as one or many). */
+export const operationErrorsOf = (error: MongoBulkWriteError): WriteError[] =>
+  ([] as WriteError[]).concat(error.writeErrors);
+
+/** A server's refusal of one write, as the error to throw: retriable unless it is for the content. */
+export const refusal = (collection: string, code: number | undefined, detail: string): WriteRefusedError =>
+  new WriteRefusedError(collection, code, detail, code === undefined || !contentRefusalCodes.has(code));
 
 /** The first write a command refused for something other than a duplicate `_id`, as an error to throw. */
 export function firstRefusal(
@@ -39,30 +41,27 @@ export function firstRefusal(
   writeErrors: readonly { code: number | undefined; message: string }[],
 ): WriteRefusedError | undefined {
   const refused = writeErrors.find((e) => e.code !== duplicateKeyCode);
-  return refused && new WriteRefusedError(collection, refused.code, refused.message);
-}
-
-/** Writes whose outcome stayed unknown after every round: the batch is retried from the last commit. */
-export class StoreWriteUnconfirmedError extends Error {
-  readonly retriable = true;
-  constructor(message: string) {
-    super(message);
-    this.name = "StoreWriteUnconfirmedError";
-  }
+  return refused && refusal(collection, refused.code, refused.message);
 }
 
 /**
- * A command's failure as a typed refusal where it is one: the driver refusing to serialize a document
- * (a key holding U+0000) or the server refusing the whole command for its content. Anything else
- * (connection loss, timeouts, the store being down) is returned as it is, retriable.
+ * What the driver threw for a whole command, as the framework's error. The driver 7.9 wraps network,
+ * shutdown and whole-command failures of a bulk write in a MongoBulkWriteError with no per-operation
+ * errors: the error it wraps says which. A document over the size limit is refused before it is sent.
  */
-export function asWriteRefusal(error: unknown, collection: string): unknown {
-  if (error instanceof BSON.BSONError) return new WriteRefusedError(collection, 2, error.message);
-  if (
-    error instanceof MongoServerError &&
-    typeof error.code === "number" &&
-    contentRefusalCodes.has(error.code)
-  )
-    return new WriteRefusedError(collection, error.code, error.message);
-  return error;
+export function storeErrorOf(error: unknown, collection: string): Error {
+  if (error instanceof MongoBulkWriteError && operationErrorsOf(error).length === 0) {
+    if (error.errorResponse instanceof Error) return storeErrorOf(error.errorResponse, collection);
+    return new StoreWriteUnconfirmedError(
+      `${collection}: write concern not satisfied (code ${error.code ?? "none"}): ${error.message}`,
+    );
+  }
+  if (error instanceof BSON.BSONError) return refusal(collection, 2, error.message);
+  if (error instanceof MongoInvalidArgumentError && /larger than the maximum size/.test(error.message))
+    return new WriteRefusedError(collection, documentTooLargeCode, error.message, false);
+  if (error instanceof MongoServerError)
+    return refusal(collection, typeof error.code === "number" ? error.code : undefined, error.message);
+  if (error instanceof MongoError)
+    return new StoreUnavailableError(`${collection}: ${error.name}: ${error.message}`, error);
+  return error instanceof Error ? error : new Error(String(error));
 }

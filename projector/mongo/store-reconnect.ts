@@ -1,4 +1,4 @@
-import { MongoServerSelectionError } from "mongodb";
+import { StoreUnavailableError } from "../framework/errors";
 import type { Logger } from "../../runtime/logger";
 
 /** What the reconnector needs of a MongoClient. */
@@ -8,7 +8,8 @@ export interface ReopenableClient {
 }
 
 /**
- * Reopens the MongoDB client once store calls have failed to select a server for `afterMs` without a
+ * Reopens the MongoDB client once store calls have found the store unavailable (no server selected, the
+ * connection lost, also when the driver wraps it in a bulk write's error) for `afterMs` without a
  * success in between: after the MongoDB-wire server restarted, a driver was seen to keep no connection
  * and retry nothing for minutes while its sibling process reconnected at once.
  */
@@ -29,7 +30,7 @@ export class StoreReconnector {
 
   /** Hears of a failed store call; reopens the client when the server has been unreachable too long. */
   async failed(error: unknown): Promise<void> {
-    if (!(error instanceof MongoServerSelectionError)) return;
+    if (!(error instanceof StoreUnavailableError)) return;
     const now = this.now();
     this.failingSince ??= now;
     if (now - this.failingSince < this.afterMs) return;

@@ -1,9 +1,13 @@
-import { MongoServerSelectionError } from "mongodb";
+import { MongoBulkWriteError, MongoServerSelectionError } from "mongodb";
 import { createLogger } from "../../runtime/logger";
+import { storeErrorOf } from "./store-errors";
 import { StoreReconnector } from "./store-reconnect";
 
-const noServer = () =>
+const selectionError = () =>
   new MongoServerSelectionError("connection 3 to 127.0.0.1:27017 closed", { servers: new Map() } as never);
+/** As the driver 7.9 throws it from a bulk write: wrapped, with no per-operation errors. */
+const noServer = () =>
+  storeErrorOf(new MongoBulkWriteError(selectionError() as never, { insertedCount: 0 } as never), "c");
 
 function reconnector() {
   let now = 0;

@@ -1,11 +1,8 @@
 import type { InboundMessageEvent, MessageStatusEvent } from "../../contracts/generated/types";
 import golden from "../../tests/fixtures/read-models-e5d0f8e.json";
-import {
-  conversationIdOf,
-  evolveConversation,
-  inboundMessageDocument,
-  type ConversationDocument,
-} from "./conversation/inbound-conversation";
+import { evolveConversation, type ConversationDocument } from "./conversation/conversation-document";
+import { conversationIdOf } from "./conversation/customer-identity";
+import { inboundMessageDocument } from "./conversation/inbound-message";
 import { evolveMessageStatus, type MessageStatusDocument } from "./status/status-timeline";
 
 // The documents the projections gave before they became declarations (commit e5d0f8e), for the same

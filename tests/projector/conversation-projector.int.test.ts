@@ -1,10 +1,9 @@
 import { MongoClient } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
+import type { Projection } from "../../projector/framework/projection";
 import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
-import type {
-  ConversationDocument,
-  InboundMessageDocument,
-} from "../../projector/projections/conversation/inbound-conversation";
+import type { ConversationDocument } from "../../projector/projections/conversation/conversation-document";
+import type { InboundMessageDocument } from "../../projector/projections/conversation/inbound-message";
 import { conversationProjection } from "../../projector/projections/conversation/projection";
 import { createLogger } from "../../runtime/logger";
 import { inboundEvent } from "../fixtures/inbound-events";
@@ -52,7 +51,7 @@ it("stores every inbound message once and counts each conversation's distinct me
     withDuplicates.map((e) => ({ key: `${e.phoneNumberId}:${e.from}`, value: e })),
   );
   projector = await startProjector(
-    conversationProjection,
+    [conversationProjection as Projection<never>],
     testProjectorSettings(prefix, database),
     createLogger("test", "silent"),
   );

@@ -1,7 +1,9 @@
 import { MongoClient, type Document } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
-import { MongoReadModels } from "../../projector/mongo/mongo-read-models";
+import { ReadModelWriter } from "../../projector/framework/read-model-writer";
+import { MongoStore } from "../../projector/mongo/mongo-store";
 import { chooseStoreProfile } from "../../projector/mongo/store-profile";
+import type { CustomerMessage } from "../../projector/projections/conversation/customer-links";
 import { conversationProjection } from "../../projector/projections/conversation/projection";
 import {
   bothIdentifiersTextMessage,
@@ -73,14 +75,16 @@ const withoutRevision = (documents: Document[]) => documents.map(({ revision: _r
 /** Read models of their own for a scenario: apply batches, read a collection without revisions. */
 async function readModelsFor(scenario: string) {
   const names = (collection: string) => `${scenario}_${collection}`;
-  const readModels = new MongoReadModels(
-    database,
+  const readModels = new ReadModelWriter(
     conversationProjection,
-    await chooseStoreProfile(database, "auto"),
+    new MongoStore(database, await chooseStoreProfile(database, "auto")),
+    { rememberedDocuments: 10_000 },
   );
-  await readModels.ensureIndexes(names);
+  readModels.writeInto(names);
+  await readModels.ensureCollections();
   const collection = (name: string) => database.collection<Document & { _id: string }>(names(name));
-  const apply = (events: InboundMessageEvent[]) => readModels.apply(events, names);
+  const apply = (events: InboundMessageEvent[]) =>
+    readModels.apply(events.map((event) => conversationProjection.validate(event) as CustomerMessage));
   const all = async (name = "conversations") =>
     withoutRevision(await collection(name).find({}).sort({ _id: 1 }).toArray());
   return { apply, conversations: collection("conversations"), all };

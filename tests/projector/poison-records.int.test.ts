@@ -1,7 +1,7 @@
 import { MongoClient } from "mongodb";
 import type { InboundMessageEvent, MessageStatusEvent } from "../../contracts/generated/types";
-import { documentPerEvent, type Projection } from "../../projector/framework/projection";
-import type { InboundMessageDocument } from "../../projector/projections/conversation/inbound-conversation";
+import { readModel, type Projection } from "../../projector/framework/projection";
+import type { InboundMessageDocument } from "../../projector/projections/conversation/inbound-message";
 import { conversationProjection } from "../../projector/projections/conversation/projection";
 import { statusProjection } from "../../projector/projections/status/projection";
 import type { MessageStatusDocument } from "../../projector/projections/status/status-timeline";
@@ -105,13 +105,15 @@ it("dead-letters the records a store refuses for their content, applies the rest
     ...statusProjection,
     readModels: [
       ...statusProjection.readModels,
-      documentPerEvent<MessageStatusEvent, { _id: string }>({
+      readModel<MessageStatusEvent, { _id: string }>({
         collection: "refusing",
         indexes: [],
-        document: (event) =>
-          event.wamid.startsWith("wamid.refused")
+        documentId: (event) => event.eventId,
+        evolve: (current, event) =>
+          current ??
+          (event.wamid.startsWith("wamid.refused")
             ? { _id: event.eventId, ["$bad"]: 1 }
-            : { _id: event.eventId },
+            : { _id: event.eventId }),
       }),
     ],
   };
@@ -148,10 +150,11 @@ it("stalls, and names, a partition whose every record is refused alike, instead 
   const failing: Projection<MessageStatusEvent> = {
     ...statusProjection,
     readModels: [
-      documentPerEvent<MessageStatusEvent, { _id: string }>({
+      readModel<MessageStatusEvent, { _id: string }>({
         collection: "failing",
         indexes: [],
-        document: () => {
+        documentId: (event) => event.eventId,
+        evolve: () => {
           throw new Error("a bug in the projection");
         },
       }),
@@ -183,6 +186,6 @@ it("stalls, and names, a partition whose every record is refused alike, instead 
       })),
     (answer) => answer.status === 503,
   );
-  expect(readiness.body.checks).toMatchObject({ [`partition ${partition} progressing`]: false });
+  expect(readiness.body.checks).toMatchObject({ [`status: partition ${partition} progressing`]: false });
   await producer.disconnect();
 });

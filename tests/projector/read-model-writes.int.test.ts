@@ -1,6 +1,7 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
-import { MongoReadModels } from "../../projector/mongo/mongo-read-models";
+import { ReadModelWriter } from "../../projector/framework/read-model-writer";
+import { MongoStore } from "../../projector/mongo/mongo-store";
 import { chooseStoreProfile } from "../../projector/mongo/store-profile";
 import { statusProjection } from "../../projector/projections/status/projection";
 import {
@@ -30,14 +31,15 @@ async function commandsTo(collection: string, work: () => Promise<unknown>): Pro
 
 /** The status projection's read model under another collection name, with a store instance of its own. */
 async function statusReadModel(name: string) {
-  const readModels = new MongoReadModels(
-    database,
+  const readModels = new ReadModelWriter(
     statusProjection,
-    await chooseStoreProfile(database, "auto"),
+    new MongoStore(database, await chooseStoreProfile(database, "auto")),
+    { rememberedDocuments: 10_000 },
   );
+  readModels.writeInto(() => name);
   return {
     collection: database.collection<MessageStatusDocument & { revision: number }>(name),
-    apply: (events: MessageStatusEvent[]) => readModels.apply(events, () => name),
+    apply: (events: MessageStatusEvent[]) => readModels.apply(events),
   };
 }
 

@@ -1,5 +1,6 @@
 import { MongoClient } from "mongodb";
 import type { MessageStatusEvent } from "../../contracts/generated/types";
+import type { Projection } from "../../projector/framework/projection";
 import { startProjector, type RunningProjector } from "../../projector/framework/projector-service";
 import { rebuildProjection } from "../../projector/framework/rebuild";
 import { statusProjection } from "../../projector/projections/status/projection";
@@ -46,7 +47,11 @@ it("rebuilds message_statuses from the topic while the live projector runs, and 
     .collection<MessageStatusDocument & { revision: number }>("message_statuses");
   const before = lifecycle(0, 100);
   await send(before);
-  live = await startProjector(statusProjection, settings, createLogger("test", "silent"));
+  live = await startProjector(
+    [statusProjection as Projection<never>],
+    settings,
+    createLogger("test", "silent"),
+  );
   await eventually(
     () => statuses.countDocuments({ status: "read" }),
     (count) => count === 100,

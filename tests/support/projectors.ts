@@ -6,7 +6,7 @@ import { createLogger } from "../../runtime/logger";
 /** A projector's settings for a test: its own topic prefix and database, any free port, no logs. */
 export const testProjectorSettings = (prefix: string, database: string, env: Record<string, string> = {}) =>
   readProjectorSettings(
-    { port: 0, consumerGroup: "test-projector" },
+    { port: 0 },
     { ...process.env, TOPIC_PREFIX: prefix, MONGODB_DB: database, PORT: "0", LOG_LEVEL: "silent", ...env },
   );
 
@@ -15,13 +15,13 @@ export class TestProjectors {
   private readonly started: RunningProjector[] = [];
 
   async start<E>(
-    projection: Projection<E>,
+    projection: Projection<E> | Projection<never>[],
     prefix: string,
     database: string,
     env: Record<string, string> = {},
   ): Promise<RunningProjector> {
     const projector = await startProjector(
-      projection,
+      Array.isArray(projection) ? projection : [projection as Projection<never>],
       testProjectorSettings(prefix, database, env),
       createLogger("test", "silent"),
     );

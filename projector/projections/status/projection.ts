@@ -1,6 +1,6 @@
 import type { MessageStatusEvent } from "../../../contracts/generated/types";
 import { requireEventFields } from "../../framework/event-validation";
-import { folded, type Projection } from "../../framework/projection";
+import { readModel, type Projection } from "../../framework/projection";
 import { evolveMessageStatus, type MessageStatusDocument } from "./status-timeline";
 
 /** whatsapp.message.status.v1 -> message_statuses: one document per outbound message. */
@@ -16,7 +16,7 @@ export const statusProjection: Projection<MessageStatusEvent> = {
       "wabaId",
     ]),
   readModels: [
-    folded<MessageStatusEvent, MessageStatusDocument>({
+    readModel<MessageStatusEvent, MessageStatusDocument>({
       collection: "message_statuses",
       // No index on recipientUserId: every index is paid by every status write, the hot path.
       indexes: [{ phoneNumberId: 1, updatedAt: -1 }, { status: 1, updatedAt: -1 }, { recipientId: 1 }],
