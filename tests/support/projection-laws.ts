@@ -2,6 +2,7 @@ import { InMemoryStore } from "../../projector/framework/in-memory-store";
 import type { Projection } from "../../projector/framework/projection";
 import { ReadModelWriter } from "../../projector/framework/read-model-writer";
 import type { StoredDocument } from "../../projector/framework/store-port";
+import { permutations, randomBatches, seeded, shuffled } from "./orders";
 
 /**
  * The law kit every projection passes: for a list of its events, every order of arrival (all of them up
@@ -90,41 +91,4 @@ function orders<T>(items: readonly T[], sampled: number, random: () => number): 
     [...items].reverse(),
     ...Array.from({ length: sampled }, () => shuffled(items, random)),
   ];
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
-  );
-}
-
-function randomBatches<T>(items: readonly T[], random: () => number): T[][] {
-  const batches: T[][] = [[]];
-  for (const item of items) {
-    if (batches[batches.length - 1]!.length > 0 && random() < 0.5) batches.push([]);
-    batches[batches.length - 1]!.push(item);
-  }
-  return batches;
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
-
-/** A small deterministic generator (mulberry32), so a failing order can be found again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
