@@ -12,7 +12,7 @@ export npm_config_nodedir := $(NODE_HOME)
 # docker | native | auto (docker when an engine answers)
 STACK ?= auto
 
-.PHONY: help node deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench faults clean
+.PHONY: help node deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench bench-layout faults clean
 
 help:
 	@echo "make up      install what is missing, start the stack and the services, print every URL"
@@ -81,6 +81,10 @@ bench: build stack-up
 
 faults: build stack-up
 	$(BENCH) bench/run-faults.ts
+
+# One projector process running both projections against two processes of one each, on the same backlog.
+bench-layout: build stack-up
+	$(BENCH) bench/projector-layout.ts
 
 clean:
 	rm -rf dist coverage
