@@ -42,7 +42,7 @@ export interface BatchResult extends BatchOutcome {
  */
 export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
   const { projection, readModels, metrics } = deps;
-  const tracing = new BatchTracing(trace.getTracer(serviceNameOf(projection)));
+  const tracing = new BatchTracing(trace.getTracer(serviceNameOf(projection)), projection.name);
   const labels = { projection: projection.name };
 
   return async function handleBatch(

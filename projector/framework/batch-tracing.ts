@@ -37,7 +37,11 @@ export interface BatchSource {
  * and one span of its own, marked as an error, for a record that goes to the dead-letter topic.
  */
 export class BatchTracing {
-  constructor(private readonly tracer: Tracer) {}
+  constructor(
+    private readonly tracer: Tracer,
+    /** The projection whose spans these are: several may share a process and its service name. */
+    private readonly projection: string,
+  ) {}
 
   /** Ends at once: a dead-lettered record's span, with the dead letter's kind as its status. */
   deadLettered(source: BatchSource, message: KafkaMessage, kind: string): void {
@@ -106,6 +110,7 @@ export class BatchTracing {
           "messaging.destination.name": source.topic,
           "messaging.destination.partition.id": String(source.partition),
           "messaging.consumer.group.name": source.consumerGroup,
+          "whatsapp.projection": this.projection,
           "messaging.batch.message_count": records.length,
           ...(records.length === 1
             ? {

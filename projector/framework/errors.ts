@@ -79,6 +79,15 @@ export class StoreUnavailableError extends ProjectorError {
   }
 }
 
+/** The store answered a call with an error that may pass (a read refused, a driver-side failure): retry. */
+export class StoreCallFailedError extends ProjectorError {
+  readonly retriable = true;
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = "StoreCallFailedError";
+  }
+}
+
 /** Every record of a slice was refused alike: the store's or the code's doing, retried, never dead-lettered wholesale. */
 export class SliceRefusedError extends ProjectorError {
   readonly retriable = true;

@@ -142,7 +142,12 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
   private async restart(crashed: Consumer): Promise<void> {
     this.state = "restarting";
     await crashed.disconnect().catch(() => undefined);
-    if (this.state !== "restarting" || this.consumer !== crashed) return;
+    if (this.state !== "restarting") return;
+    // A consumer already replaced: the current one runs on.
+    if (this.consumer !== crashed) {
+      this.state = "consuming";
+      return;
+    }
     this.state = "consuming";
     this.options.logger.warn("consumer stopped for good: starting a new one from the last commit");
     await this.consume().catch((error: unknown) => {

@@ -148,7 +148,8 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
             else if (!likelyNew?.(id)) toRead.push(id);
           }
         }
-        for (const [id, document] of await this.store.find(collection, toRead)) stored.set(id, document);
+        if (toRead.length > 0)
+          for (const [id, document] of await this.store.find(collection, toRead)) stored.set(id, document);
         const decided = decide(stored, counts ? await counts() : undefined);
         const pendingIds = new Set(pending);
         // A later round rewrites only the ids that did not land; the others are written already.

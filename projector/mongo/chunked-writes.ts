@@ -72,15 +72,11 @@ export class ChunkedWriter {
             )
           : await collection.bulkWrite(chunk, { ordered: false, writeConcern: this.writeConcern });
       } catch (error) {
-        // No per-operation errors: the whole command failed (server lost, shut down, write concern).
+        // No per-operation errors: the whole command failed (server lost, shut down, write concern),
+        // which the store classifies; the driver 7.9 reports a write-concern error this way too.
         if (!(error instanceof MongoBulkWriteError) || operationErrorsOf(error).length === 0) throw error;
         result = error.result;
         refused = operationErrorsOf(error);
-        // Refused in part and not durable either: none of the command counts as written.
-        if (error.result.getWriteConcernError()) {
-          total.unanswered.push(...positions);
-          return;
-        }
       }
       total.insertedCount += result.insertedCount;
       total.upsertedCount += result.upsertedCount;

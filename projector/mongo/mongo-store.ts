@@ -28,13 +28,15 @@ export class MongoStore implements ReadModelStore {
   }
 
   find(collection: string, ids: readonly string[]): Promise<Map<string, StoredDocument>> {
-    return this.call(collection, () =>
+    if (ids.length === 0) return Promise.resolve(new Map());
+    return this.call(collection, false, () =>
       this.writer.findByIds(this.db.collection<StoredDocument>(collection), ids),
     );
   }
 
   write(collection: string, writes: readonly DocumentWrite[]): Promise<{ unconfirmed: string[] }> {
-    return this.call(collection, async () => {
+    if (writes.length === 0) return Promise.resolve({ unconfirmed: [] });
+    return this.call(collection, true, async () => {
       const result = await this.writer.write(
         this.db.collection<StoredDocument>(collection),
         writes.map((write) =>
@@ -58,13 +60,14 @@ export class MongoStore implements ReadModelStore {
   }
 
   countBy(collection: string, field: string, values: readonly string[]): Promise<Map<string, number>> {
-    return this.call(collection, () =>
+    if (values.length === 0) return Promise.resolve(new Map());
+    return this.call(collection, false, () =>
       this.writer.countByField(this.db.collection(collection), field, values),
     );
   }
 
   repoint(collection: string, field: string, from: readonly string[], to: string): Promise<void> {
-    return this.call(collection, async () => {
+    return this.call(collection, true, async () => {
       // One equality each: every store serves it from the field's index.
       for (const id of from)
         await this.db
@@ -78,21 +81,24 @@ export class MongoStore implements ReadModelStore {
   }
 
   ensureCollection(collection: string, indexes: readonly IndexSpecification[]): Promise<void> {
-    return this.call(collection, async () => {
+    return this.call(collection, false, async () => {
       for (const index of indexes) await this.db.collection(collection).createIndex(index);
       // The collection exists once its indexes do, so a rebuild can always swap it in.
       if (indexes.length === 0) await this.db.createCollection(collection).catch(() => undefined);
     });
   }
 
-  /** Runs a store call: what the driver throws becomes the framework's error, and the reconnector hears of it. */
-  private async call<T>(collection: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a call that reaches the server: what the driver throws becomes the framework's error, and the
+   * reconnector hears of the outcome.
+   */
+  private async call<T>(collection: string, write: boolean, run: () => Promise<T>): Promise<T> {
     try {
       const result = await run();
       this.reconnector?.succeeded();
       return result;
     } catch (thrown) {
-      const error = storeErrorOf(thrown, collection);
+      const error = storeErrorOf(thrown, collection, write);
       if (error instanceof StoreUnavailableError) await this.reconnector?.failed(error);
       throw error;
     }

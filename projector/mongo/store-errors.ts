@@ -3,10 +3,21 @@ import {
   MongoBulkWriteError,
   MongoError,
   MongoInvalidArgumentError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
   MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
   type WriteError,
 } from "mongodb";
-import { StoreUnavailableError, StoreWriteUnconfirmedError, WriteRefusedError } from "../framework/errors";
+import {
+  StoreCallFailedError,
+  StoreUnavailableError,
+  StoreWriteUnconfirmedError,
+  WriteRefusedError,
+} from "../framework/errors";
 
 export const duplicateKeyCode = 11000;
 
@@ -22,10 +33,23 @@ const contentRefusalCodes = new Set([
   52, // DollarPrefixedFieldName
   56, // EmptyFieldName
   57, // DottedFieldName
+  10334, // BSONObjectTooLarge
+  17280, // KeyTooLong
+  17419, // the resulting document is too large
 ]);
 
 /** The code a refused document over the server's size limit is reported under. */
 const documentTooLargeCode = 10334;
+
+/** The driver's errors that mean no server could be reached: the reconnector counts them. */
+const unreachable = [
+  MongoNetworkError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  MongoServerClosedError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+];
 
 /** A bulk write error's per-operation errors (the driver types them as one or many). */
 export const operationErrorsOf = (error: MongoBulkWriteError): WriteError[] =>
@@ -45,23 +69,38 @@ export function firstRefusal(
 }
 
 /**
- * What the driver threw for a whole command, as the framework's error. The driver 7.9 wraps network,
- * shutdown and whole-command failures of a bulk write in a MongoBulkWriteError with no per-operation
- * errors: the error it wraps says which. A document over the size limit is refused before it is sent.
+ * What the driver threw for a whole command, as the framework's error. `write` says whether the command
+ * wrote: only a write is refused for its content (never retried, dead-lettered); a read the server
+ * refuses is retried. The driver 7.9 wraps network, shutdown and whole-command failures of a bulk write
+ * in a MongoBulkWriteError with no per-operation errors; what it wraps, or its write-concern error,
+ * says which. A document over the size limit is refused before it is sent.
  */
-export function storeErrorOf(error: unknown, collection: string): Error {
+export function storeErrorOf(error: unknown, collection: string, write: boolean): Error {
   if (error instanceof MongoBulkWriteError && operationErrorsOf(error).length === 0) {
-    if (error.errorResponse instanceof Error) return storeErrorOf(error.errorResponse, collection);
-    return new StoreWriteUnconfirmedError(
-      `${collection}: write concern not satisfied (code ${error.code ?? "none"}): ${error.message}`,
-    );
+    if (error.errorResponse instanceof Error) return storeErrorOf(error.errorResponse, collection, write);
+    // A server's refusal of the whole command carries its reply (`errmsg`); a write-concern error does not.
+    const reply = error.errorResponse as { errmsg?: unknown } | undefined;
+    if (typeof reply?.errmsg !== "string" || error.result?.getWriteConcernError?.())
+      return new StoreWriteUnconfirmedError(
+        `${collection}: write not confirmed (code ${error.code ?? "none"}): ${error.message}`,
+      );
+    return refusal(collection, typeof error.code === "number" ? error.code : undefined, error.message);
   }
-  if (error instanceof BSON.BSONError) return refusal(collection, 2, error.message);
-  if (error instanceof MongoInvalidArgumentError && /larger than the maximum size/.test(error.message))
+  if (unreachable.some((kind) => error instanceof kind))
+    return new StoreUnavailableError(
+      `${collection}: ${(error as Error).name}: ${(error as Error).message}`,
+      error,
+    );
+  if (write && error instanceof BSON.BSONError) return refusal(collection, 2, error.message);
+  if (
+    write &&
+    error instanceof MongoInvalidArgumentError &&
+    /larger than the maximum size/.test(error.message)
+  )
     return new WriteRefusedError(collection, documentTooLargeCode, error.message, false);
-  if (error instanceof MongoServerError)
+  if (write && error instanceof MongoServerError)
     return refusal(collection, typeof error.code === "number" ? error.code : undefined, error.message);
   if (error instanceof MongoError)
-    return new StoreUnavailableError(`${collection}: ${error.name}: ${error.message}`, error);
+    return new StoreCallFailedError(`${collection}: ${error.name}: ${error.message}`, error);
   return error instanceof Error ? error : new Error(String(error));
 }

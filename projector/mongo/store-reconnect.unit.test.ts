@@ -7,7 +7,7 @@ const selectionError = () =>
   new MongoServerSelectionError("connection 3 to 127.0.0.1:27017 closed", { servers: new Map() } as never);
 /** As the driver 7.9 throws it from a bulk write: wrapped, with no per-operation errors. */
 const noServer = () =>
-  storeErrorOf(new MongoBulkWriteError(selectionError() as never, { insertedCount: 0 } as never), "c");
+  storeErrorOf(new MongoBulkWriteError(selectionError() as never, { insertedCount: 0 } as never), "c", true);
 
 function reconnector() {
   let now = 0;
