@@ -20,6 +20,7 @@ help:
 	@echo "make down    stop exactly what 'make up' started"
 	@echo "make logs    follow the logs of the stack and the services"
 	@echo "make bench   throughput, latency, memory: ingress vs a bare baseline, broker ceiling, projectors, end to end"
+	@echo "make bench-layout  one projector process running both projections against two processes"
 	@echo "make faults  broker, projector and database failures under signed load: nothing acknowledged lost or doubled"
 	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
 
