@@ -5,9 +5,14 @@ import { readTopic } from "../tests/support/kafka-records";
 import type { TrackedDelivery } from "./signed-load";
 
 export interface Audit {
+  /** Deliveries the load sent (each retried as Meta retries, until answered 200 or the load gave up). */
+  attempted: number;
   acknowledged: number;
   inLog: number;
-  /** Acknowledged deliveries missing from the raw topic, plus acknowledged events missing from the read models. */
+  /**
+   * Deliveries never acknowledged (the ingress did not recover within the load's retries), acknowledged
+   * deliveries missing from the raw topic, and acknowledged events missing from the read models.
+   */
   lost: number;
   /** Events applied more than once: a status twice in a timeline, a conversation counting a message twice. */
   duplicated: number;
@@ -44,8 +49,9 @@ async function waitUntilConsumed(
 }
 
 /**
- * Checks every acknowledged delivery against the log and the read models, once the load is drained:
- * its request id in the raw topic, each status in its message's timeline exactly once, each inbound
+ * Checks every delivery sent against the log and the read models, once the load is drained: it was
+ * acknowledged in the end (Meta retries for days; a delivery the load gave up on is lost), its request
+ * id in the raw topic, each status in its message's timeline exactly once, each inbound
  * message stored, and each conversation counting exactly the distinct messages acknowledged for it.
  */
 export async function auditEffects(options: {
@@ -88,6 +94,13 @@ export async function auditEffects(options: {
   let inLog = 0;
   let lost = 0;
   let duplicated = 0;
+  for (const t of options.tracked.filter((delivery) => !delivery.acknowledged)) {
+    lost++;
+    const last = t.attempts.at(-1);
+    details.push(
+      `delivery never acknowledged after ${t.attempts.length} attempts (last answer ${last?.status || "none"})`,
+    );
+  }
   for (const t of acknowledged) {
     const ids = t.attempts.filter((a) => a.status === 200).map((a) => a.requestId!);
     if (ids.some((id) => logged.has(id))) inLog++;
@@ -172,5 +185,13 @@ export async function auditEffects(options: {
 
   const refusedInLog = options.refusedRequestIds.filter((id) => logged.has(id)).length;
   if (refusedInLog) details.push(`${refusedInLog} refused requests are in the raw topic`);
-  return { acknowledged: acknowledged.length, inLog, lost, duplicated, refusedInLog, details };
+  return {
+    attempted: options.tracked.length,
+    acknowledged: acknowledged.length,
+    inLog,
+    lost,
+    duplicated,
+    refusedInLog,
+    details,
+  };
 }

@@ -18,6 +18,8 @@ import {
   processRuns,
   restartStack,
   stackKind,
+  portRefuses,
+  stackPorts,
   stopMongo,
   stopRegistry,
 } from "./stack-faults";
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       audit.details.push(`services down: ${[...dead, ...crashes].join(", ")}`);
     results.push({ scenario, checks, audit, notes });
     log(
-      `${scenario}: ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated; ${notes.join("; ")}`,
+      `${scenario}: ${audit.attempted} attempted, ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated; ${notes.join("; ")}`,
     );
     for (const detail of audit.details.slice(0, 10)) log(`  ! ${detail}`);
   };
@@ -199,12 +201,32 @@ async function main(): Promise<void> {
     load.start(steady, rate);
     await sleep(2000);
     log("scenario 3: stop the MongoDB-wire server");
+    const stopped = Date.now();
     await stopMongo();
-    await sleep(outageMs);
+    // Writes in flight when it stopped may still land; none may after that.
+    await sleep(2000);
+    const appliedEarly = await projectorsApplied();
+    await sleep(Math.max(0, outageMs - 2000));
+    const appliedLate = await projectorsApplied();
+    const stillRefused = await portRefuses(stackPorts.mongodb);
     log("restarting the MongoDB-wire server");
     await restartStack(kind);
+    const back = Date.now();
     await sleep(5000);
-    await check("3 MongoDB-wire server stopped 10 s", "projectors resume, nothing lost", []);
+    await check(
+      "3 MongoDB-wire server stopped 10 s",
+      "its port refused connections, projectors applied nothing meanwhile and resume, nothing lost",
+      [
+        `MongoDB-wire server down ${seconds(back - stopped)} (port refusing connections)`,
+        `events applied while it was down: status ${appliedLate[0]! - appliedEarly[0]!}, conversation ${appliedLate[1]! - appliedEarly[1]!}`,
+      ],
+    );
+    if (!stillRefused)
+      fail("the MongoDB-wire server answered again before it was restarted: the outage did not last");
+    if (appliedLate.some((applied, i) => applied > appliedEarly[i]!))
+      fail(
+        "a projector applied events while the MongoDB-wire server was stopped: the fault did not take effect",
+      );
   }
 
   // 4. 10% of deliveries sent twice, the statuses of each message in shuffled order.
@@ -403,6 +425,7 @@ async function main(): Promise<void> {
     await stopRegistry();
     await sleep(30_000);
     const appliedDuring = await projectorsApplied();
+    const stillRefused = await portRefuses(stackPorts.registry);
     const restart = Date.now();
     log("restarting the schema registry");
     await restartStack(kind);
@@ -412,13 +435,15 @@ async function main(): Promise<void> {
     const outage = attemptsStarted(stopped, back);
     await check(
       "8 schema registry stopped 30 s",
-      "every signed delivery answered 200 while the registry was down, both projectors apply meanwhile",
+      "its port refused connections, every signed delivery answered 200 while the registry was down, both projectors apply meanwhile",
       [
         `registry down ${seconds(back - stopped)} (${seconds(restart - stopped)} stopped, ${seconds(back - restart)} starting)`,
         `answers meanwhile: ${byStatus(outage)}`,
         `events applied while stopped: status ${appliedDuring[0]! - appliedBefore[0]!}, conversation ${appliedDuring[1]! - appliedBefore[1]!}`,
       ],
     );
+    if (!stillRefused)
+      fail("the schema registry answered again before it was restarted: the outage did not last");
     const refused = outage.filter((a) => a.status !== 200).length;
     if (refused) fail(`${refused} signed deliveries not answered 200 while the registry was down`);
     if (appliedDuring.some((applied, i) => applied <= appliedBefore[i]!))
@@ -494,13 +519,13 @@ async function main(): Promise<void> {
   );
   for (const { scenario, checks, audit, notes } of results)
     console.log(
-      `${scenario} [${audit.details.length ? "FAILED" : "passed"}; checks: audit, ${checks}]: ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated${notes.length ? `; ${notes.join("; ")}` : ""}${audit.details
+      `${scenario} [${audit.details.length ? "FAILED" : "passed"}; checks: audit, ${checks}]: ${audit.attempted} attempted, ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated${notes.length ? `; ${notes.join("; ")}` : ""}${audit.details
         .slice(0, 5)
         .map((detail) => `\n  ! ${detail}`)
         .join("")}`,
     );
   console.log(
-    `faults: ${results.length} scenarios, ${last.acknowledged} acknowledged, ${last.inLog} in log, ${lost} lost, ${duplicated} duplicated effects`,
+    `faults: ${results.length} scenarios, ${last.attempted} attempted, ${last.acknowledged} acknowledged, ${last.inLog} in log, ${lost} lost, ${duplicated} duplicated effects`,
   );
   process.exit(allPassed ? 0 : 1);
 }

@@ -16,6 +16,7 @@ export interface TrackedDelivery {
 }
 
 const retryAfterMs = 1000;
+/** About 90 s of retries: a scenario's recovery window. The audit counts a delivery given up on as lost. */
 const maxAttempts = 90;
 
 /**

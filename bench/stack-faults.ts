@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -39,15 +40,46 @@ export async function killBroker(): Promise<void> {
   process.kill(-pid, "SIGKILL");
 }
 
-export async function stopMongo(): Promise<void> {
-  if (stackKind() === "docker") return compose("stop", "mongodb");
-  return nativeScript("down.sh", "ferretdb");
+/** The ports the stack's parts answer on (the same for the native and the Docker stack). */
+export const stackPorts = { mongodb: 27017, registry: 8081 } as const;
+
+/** Whether 127.0.0.1:`port` refuses a connection (nothing listens there). */
+export function portRefuses(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    const done = (refused: boolean) => {
+      socket.destroy();
+      resolve(refused);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(false));
+    socket.once("error", () => done(true));
+  });
 }
 
-/** Stops the schema registry (SIGTERM); services must go on with the schemas they already hold. */
+/** Fails loudly unless the port refuses connections within 10 s: a stop that did not happen is no fault. */
+async function expectStopped(what: string, port: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    if (await portRefuses(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `${what} still accepts connections on ${port} after it was stopped: the fault did not happen`,
+  );
+}
+
+/** Stops the MongoDB-wire server; resolves once its port refuses connections. */
+export async function stopMongo(): Promise<void> {
+  if (stackKind() === "docker") await compose("stop", "mongodb");
+  else await nativeScript("down.sh", "ferretdb");
+  await expectStopped("the MongoDB-wire server", stackPorts.mongodb);
+}
+
+/** Stops the schema registry (SIGTERM); resolves once its port refuses connections. */
 export async function stopRegistry(): Promise<void> {
-  if (stackKind() === "docker") return compose("stop", "schema-registry");
-  return nativeScript("down.sh", "apicurio");
+  if (stackKind() === "docker") await compose("stop", "schema-registry");
+  else await nativeScript("down.sh", "apicurio");
+  await expectStopped("the schema registry", stackPorts.registry);
 }
 
 const childrenOf = (pid: number): number[] => {

@@ -2,6 +2,38 @@ import { signatureHeaderProblem, signBody, verifySignature } from "./signature";
 
 const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
 
+/**
+ * Known answers computed by another tool, not by this code:
+ * `printf '%s' "<body>" | openssl dgst -sha256 -hmac '<secret>' -hex` (OpenSSL 3, 2026-12-06).
+ */
+const knownAnswers = [
+  {
+    body: '{"object":"whatsapp_business_account","entry":[]}',
+    secret: "s3cret",
+    header: "sha256=76d7cf0d41b1c62907ab63a2ffb509a14ebd4bfe05b33a2e8c6960459868a174",
+  },
+  {
+    body: '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp"}}]}]}',
+    secret: "e5f1c6b3a9d24f7e8b0c1d2e3f4a5b6c",
+    header: "sha256=67897e7224f50c6a64220afaee65b6426ea43c0b1348b82ae7d898a9bc338e57",
+  },
+  // UTF-8 bytes, as Meta signs them (é is two bytes, ☕ three).
+  {
+    body: "caf\u00e9 \u2615",
+    secret: "s3cret",
+    header: "sha256=7ff0d3cf3b7b2270640052fea1b5d14cac048fa6cd4978ad8707254d29edf4de",
+  },
+];
+
+describe("known answers computed by openssl", () => {
+  it.each(knownAnswers)("accepts the header openssl computed, and signs the same", ({ body: text, secret, header }) => {
+    const bytes = Buffer.from(text, "utf8");
+    expect(verifySignature(bytes, header, [secret])).toEqual({ valid: true, secretIndex: 0 });
+    expect(signBody(bytes, secret)).toBe(header);
+    expect(verifySignature(bytes, header, ["another secret"])).toEqual({ valid: false, reason: "mismatch" });
+  });
+});
+
 describe("verifySignature", () => {
   it("accepts the HMAC-SHA256 of the raw bytes with the app secret", () => {
     expect(verifySignature(body, signBody(body, "s3cret"), ["s3cret"])).toEqual({

@@ -1,5 +1,5 @@
-import type { Db, IndexSpecification } from "mongodb";
-import { StoreUnavailableError } from "../framework/errors";
+import { BSON, type Db, type IndexSpecification } from "mongodb";
+import { StoreUnavailableError, WriteRefusedError } from "../framework/errors";
 import type { DocumentWrite, ReadModelStore, StoredDocument } from "../framework/store-port";
 import { ChunkedWriter } from "./chunked-writes";
 import { firstRefusal, storeErrorOf } from "./store-errors";
@@ -37,20 +37,24 @@ export class MongoStore implements ReadModelStore {
   write(collection: string, writes: readonly DocumentWrite[]): Promise<{ unconfirmed: string[] }> {
     if (writes.length === 0) return Promise.resolve({ unconfirmed: [] });
     return this.call(collection, true, async () => {
-      const result = await this.writer.write(
-        this.db.collection<StoredDocument>(collection),
-        writes.map((write) =>
-          write.kind === "insert"
-            ? { insertOne: { document: write.document } }
-            : {
-                replaceOne: {
-                  filter: { _id: write.document._id, revision: write.expectedRevision },
-                  replacement: write.document,
-                  upsert: true,
+      const result = await this.writer
+        .write(
+          this.db.collection<StoredDocument>(collection),
+          writes.map((write) =>
+            write.kind === "insert"
+              ? { insertOne: { document: write.document } }
+              : {
+                  replaceOne: {
+                    filter: { _id: write.document._id, revision: write.expectedRevision },
+                    replacement: write.document,
+                    upsert: true,
+                  },
                 },
-              },
-        ),
-      );
+          ),
+        )
+        .catch((error: unknown) => {
+          throw tooLargeAmong(collection, writes) ?? error;
+        });
       const refused = firstRefusal(collection, result.writeErrors);
       if (refused) throw refused;
       // Collided on `_id` (another writer was first), or in a command answered only in part.
@@ -103,4 +107,25 @@ export class MongoStore implements ReadModelStore {
       throw error;
     }
   }
+}
+
+/** The largest document a MongoDB-wire server takes (BSON bytes). */
+const maxDocumentBytes = 16 * 1024 * 1024;
+
+/**
+ * A refusal for the first document over the size limit, if one is: the driver's serializer may fail on
+ * one with a bare RangeError before its own size check, which must not be taken for a passing failure.
+ */
+function tooLargeAmong(collection: string, writes: readonly DocumentWrite[]): WriteRefusedError | undefined {
+  for (const { document } of writes) {
+    const bytes = BSON.calculateObjectSize(document);
+    if (bytes > maxDocumentBytes)
+      return new WriteRefusedError(
+        collection,
+        10334,
+        `document ${document._id} is ${bytes} bytes of BSON, over the ${maxDocumentBytes}-byte limit`,
+        false,
+      );
+  }
+  return undefined;
 }
