@@ -26,12 +26,18 @@ const knownAnswers = [
 ];
 
 describe("known answers computed by openssl", () => {
-  it.each(knownAnswers)("accepts the header openssl computed, and signs the same", ({ body: text, secret, header }) => {
-    const bytes = Buffer.from(text, "utf8");
-    expect(verifySignature(bytes, header, [secret])).toEqual({ valid: true, secretIndex: 0 });
-    expect(signBody(bytes, secret)).toBe(header);
-    expect(verifySignature(bytes, header, ["another secret"])).toEqual({ valid: false, reason: "mismatch" });
-  });
+  it.each(knownAnswers)(
+    "accepts the header openssl computed, and signs the same",
+    ({ body: text, secret, header }) => {
+      const bytes = Buffer.from(text, "utf8");
+      expect(verifySignature(bytes, header, [secret])).toEqual({ valid: true, secretIndex: 0 });
+      expect(signBody(bytes, secret)).toBe(header);
+      expect(verifySignature(bytes, header, ["another secret"])).toEqual({
+        valid: false,
+        reason: "mismatch",
+      });
+    },
+  );
 });
 
 describe("verifySignature", () => {
