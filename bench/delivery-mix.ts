@@ -9,6 +9,7 @@ import {
   statusObject,
   PHONE_NUMBER_ID,
 } from "../tests/fixtures/meta-webhooks";
+import { seeded } from "../tests/support/orders";
 import { statusLifecycle, type StatusEffect } from "./status-lifecycle";
 
 /** What a delivery must leave in the read models once it is acknowledged. */
@@ -32,16 +33,7 @@ export interface SignedDelivery extends Delivery {
 }
 
 /** Small deterministic PRNG (mulberry32), so every run of a benchmark sends the same mix. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = seeded;
 
 const inboundBodies = Object.values(inboundMessageBodies);
 
