@@ -40,6 +40,8 @@ import {
   statusEventId,
   withoutDerivedEvents,
   type ReceivedDelivery,
+  inboundEventId,
+  businessEventId,
 } from "./delivery-parser";
 
 const received = (payload: unknown): ReceivedDelivery => ({
@@ -711,5 +713,28 @@ describe("withoutDerivedEvents", () => {
       businessEventCount: 0,
     });
     expect([...flagged.statuses, ...flagged.inboundMessages, ...flagged.businessEvents]).toEqual([]);
+  });
+});
+
+describe("event ids: the formula docs/topics.md states", () => {
+  // Known answers computed with Python's hashlib: sha256 of the parts joined by U+0000, as hex.
+  it.each([
+    [
+      "a status",
+      () => statusEventId("wamid.HBgL", "delivered", 1750263773000),
+      "0124bdd7c42709864c7c6082dd1b2cee09b5a8b9a241caf9052c63e595d71376",
+    ],
+    [
+      "an inbound message",
+      () => inboundEventId("wamid.HBgL"),
+      "1cd54935261aa4ac0728df00d94e1a444d39a2b97135bc650cb52c5c573e21da",
+    ],
+    [
+      "a business event",
+      () => businessEventId("102290129340398", "account_update", '{"event":"VERIFIED_ACCOUNT"}'),
+      "fef99b6b25f13207d2cd6294f89158bd0a6b4c6c5b372f5517b3ab62eaec7606",
+    ],
+  ])("is %s's known answer", (_name, compute, expected) => {
+    expect(compute()).toBe(expected);
   });
 });

@@ -204,3 +204,61 @@ describe("records the store refuses for their content", () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe("a projection whose own code throws", () => {
+  it("dead-letters a record its validate throws for as projection_failed, and applies the others", async () => {
+    const applied: Event[][] = [];
+    const throwing: Projection<Event> = {
+      ...projection,
+      validate: (decoded) => {
+        if ((decoded as Event).id === "boom") throw new TypeError("cannot read that");
+        return decoded as Event;
+      },
+    };
+    const sent: { messages: { value: Buffer }[] }[] = [];
+    const registry = new Registry();
+    const handle = createBatchHandler({
+      projection: throwing,
+      readModels: storeOf(async (events) => {
+        applied.push([...events]);
+        return { applied: events.length, duplicates: 0 };
+      }),
+      serde,
+      deadLetterProducer: {
+        send: async (batch: (typeof sent)[number]) => sent.push(batch),
+      } as unknown as Producer,
+      consumerGroup: "group",
+      metrics: createProjectorMetrics(registry),
+      logger: createLogger("test", "silent"),
+    });
+
+    const result = await handle({
+      topic: "t",
+      partition: 0,
+      messages: [record(1, '{"id":"a"}'), record(2, '{"id":"boom"}')],
+    });
+
+    expect(applied).toEqual([[{ id: "a" }]]);
+    expect(result).toMatchObject({ applied: 1, deadLettered: 1 });
+    const letter = JSON.parse(sent[0]!.messages[0]!.value.toString()) as { reason: string };
+    expect(letter.reason).toBe("projection_failed: canHandle or validate threw: cannot read that");
+    expect(await registry.metrics()).toContain(
+      'whatsapp_projector_dead_lettered_total{projection="test",kind="projection_failed"} 1',
+    );
+  });
+});
+
+it("counts applied and duplicate events as the read models report them", async () => {
+  const { handle, registry } = handlerWith(
+    storeOf(async (events) => ({ applied: 1, duplicates: events.length - 1 })),
+  );
+  await handle({
+    topic: "t",
+    partition: 0,
+    messages: [record(1, '{"id":"a"}'), record(2, '{"id":"a"}'), record(3, '{"id":"b"}')],
+  });
+  const metrics = await registry.metrics();
+  expect(metrics).toContain('whatsapp_projector_events_applied_total{projection="test"} 1');
+  expect(metrics).toContain('whatsapp_projector_duplicates_skipped_total{projection="test"} 2');
+  expect(metrics).toContain('whatsapp_projector_batch_seconds_count{projection="test"} 1');
+});
