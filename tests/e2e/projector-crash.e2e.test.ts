@@ -7,9 +7,12 @@ import {
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
-// A status projector killed (-9) in the middle of a backlog, then restarted, ends with exactly the
-// documents a clean run gives: nothing lost, nothing applied twice.
+// A status projector killed (-9) between a write and its commit, then restarted, ends with exactly the
+// documents a clean run gives: nothing lost, nothing applied twice. It reaches the store through a proxy
+// that, once it has written, holds every answer: its writes in flight land, it never hears so, never
+// commits them, and is killed there.
 const env = {
   TOPIC_PREFIX: `${process.env.TOPIC_PREFIX}crash.`,
   MONGODB_DB: `whatsapp_test_${process.env.TEST_RUN_ID}_crash`,
@@ -21,10 +24,12 @@ const env = {
 const messages = 2000;
 const mongo = new MongoClient(process.env.MONGODB_URI!);
 const projectors: ServiceProcess[] = [];
+let storeProxy: TcpProxy | undefined;
 
 afterAll(async () => {
   // A failed expectation must not leave a projector running (it would keep jest alive).
   await Promise.all(projectors.map((p) => p.kill()));
+  await storeProxy?.close();
   await mongo.close();
 });
 
@@ -44,17 +49,38 @@ it("ends identical after a kill -9 mid-batch and a restart", async () => {
   await producer.disconnect();
 
   const collection = mongo.db(env.MONGODB_DB).collection<MessageStatusDocument>("message_statuses");
+  const store = new URL(process.env.MONGODB_URI!);
+  storeProxy = await startTcpProxy({ host: store.hostname, port: Number(store.port || 27017) });
+  const throughProxy = new URL(process.env.MONGODB_URI!);
+  throughProxy.host = `127.0.0.1:${storeProxy.port}`;
+  throughProxy.searchParams.set("directConnection", "true");
   const first = await startServiceProcess("status-projector", "dist/projector/main.js", {
     ...env,
     PROJECTION: "status",
+    MONGODB_URI: throughProxy.toString(),
   });
   projectors.push(first);
-  const partial = await eventually(
+  await eventually(
     () => collection.countDocuments(),
     (count) => count > 0,
     60_000,
   );
+  storeProxy.holdAnswers();
+  // The writes it sends from now on still land; wait until they have, then kill it mid-commit.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  let stable = -1;
+  await eventually(
+    async () => {
+      const count = await collection.countDocuments({ "timeline.2": { $exists: true } });
+      const settled = count === stable;
+      stable = count;
+      return settled;
+    },
+    (settled) => settled,
+    30_000,
+  );
   await first.kill();
+  const partial = await collection.countDocuments();
   expect(partial).toBeLessThan(messages);
 
   const second = await startServiceProcess("status-projector", "dist/projector/main.js", {
@@ -67,6 +93,12 @@ it("ends identical after a kill -9 mid-batch and a restart", async () => {
     (count) => count === messages,
     120_000,
   );
+  // Events the first projector wrote but never committed came again, and changed nothing.
+  const metrics = await fetch(`${second.operationsUrl}/metrics`).then((r) => r.text());
+  const redelivered = [...metrics.matchAll(/^whatsapp_projector_duplicates_skipped_total\{[^}]*\} (\d+)$/gm)]
+    .map((match) => Number(match[1]))
+    .reduce((sum, n) => sum + n, 0);
+  expect(redelivered).toBeGreaterThan(0);
   expect(await second.stop()).toBe(0);
 
   const expected = new Map<string, MessageStatusDocument>();

@@ -1,27 +1,37 @@
 import { connect, createServer, type Socket } from "node:net";
 
-/** A TCP proxy the test can cut (connections reset, new ones refused) and restore on the same port. */
+/**
+ * A TCP proxy the test can cut (connections reset, new ones refused) and restore on the same port, or
+ * make hold every answer (requests still reach the target and run; the client never hears back).
+ */
 export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
+  holdAnswers(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const answering = new Map<Socket, Socket>();
+  let holding = false;
   const server = createServer((client) => {
     const upstream = connect(target.port, target.host);
+    answering.set(upstream, client);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on("error", () => undefined);
       socket.once("close", () => {
         sockets.delete(socket);
+        answering.delete(upstream);
         client.destroy();
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    if (holding) upstream.pause();
+    else upstream.pipe(client);
   });
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
@@ -35,6 +45,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     cut,
+    holdAnswers: () => {
+      holding = true;
+      for (const [upstream, client] of answering) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
     restore: () => listen(port),
     close: () => (server.listening ? cut() : Promise.resolve()),
   };
