@@ -37,12 +37,12 @@ const projection: Projection<Event> = {
   readModels: [],
 };
 
-function handlerWith(readModels: ReadModelTarget<Event>) {
+function handlerWith(readModels: ReadModelTarget<Event>, handled: Projection<Event> = projection) {
   const sent: { topic: string; messages: { key: unknown; value: Buffer }[] }[] = [];
   const registry = new Registry();
   const metrics = createProjectorMetrics(registry);
   const handle = createBatchHandler({
-    projection,
+    projection: handled,
     readModels,
     serde,
     deadLetterProducer: {
@@ -60,14 +60,16 @@ const storeOf = (apply: ReadModelTarget<Event>["apply"]): ReadModelTarget<Event>
   target: () => ({ database: "db", collections: ["c"] }),
 });
 
+/** Read models that apply every event and keep each batch they were given in `applied`. */
+const recordingStore = (applied: Event[][]) =>
+  storeOf(async (events) => {
+    applied.push([...events]);
+    return { applied: events.length, duplicates: 0 };
+  });
+
 it("applies the valid records, dead-letters the others by kind, and commits past the last record", async () => {
   const applied: Event[][] = [];
-  const { handle, sent, registry } = handlerWith(
-    storeOf(async (events) => {
-      applied.push([...events]);
-      return { applied: events.length, duplicates: 0 };
-    }),
-  );
+  const { handle, sent, registry } = handlerWith(recordingStore(applied));
 
   const result = await handle({
     topic: "t",
@@ -95,12 +97,7 @@ it("applies the valid records, dead-letters the others by kind, and commits past
 
 it("skips and counts the records the projection does not handle, commits past them, dead-letters none", async () => {
   const applied: Event[][] = [];
-  const { handle, sent, registry } = handlerWith(
-    storeOf(async (events) => {
-      applied.push([...events]);
-      return { applied: events.length, duplicates: 0 };
-    }),
-  );
+  const { handle, sent, registry } = handlerWith(recordingStore(applied));
 
   const result = await handle({
     topic: "t",
@@ -215,22 +212,7 @@ describe("a projection whose own code throws", () => {
         return decoded as Event;
       },
     };
-    const sent: { messages: { value: Buffer }[] }[] = [];
-    const registry = new Registry();
-    const handle = createBatchHandler({
-      projection: throwing,
-      readModels: storeOf(async (events) => {
-        applied.push([...events]);
-        return { applied: events.length, duplicates: 0 };
-      }),
-      serde,
-      deadLetterProducer: {
-        send: async (batch: (typeof sent)[number]) => sent.push(batch),
-      } as unknown as Producer,
-      consumerGroup: "group",
-      metrics: createProjectorMetrics(registry),
-      logger: createLogger("test", "silent"),
-    });
+    const { handle, sent, registry } = handlerWith(recordingStore(applied), throwing);
 
     const result = await handle({
       topic: "t",

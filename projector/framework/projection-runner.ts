@@ -1,7 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../../runtime/logger";
-import type { BatchResult } from "./batch-handler";
+import { createBatchHandler, type BatchResult, type ReadModelTarget } from "./batch-handler";
+import type { Projection } from "./projection";
+import type { ProjectorConnections } from "./projector-connections";
+import type { ProjectorMetrics } from "./projector-metrics";
 
 /** Records applied (and committed) at a time within one fetched batch. */
 const recordsPerSlice = 500;
@@ -157,4 +160,35 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
       );
     });
   }
+}
+
+/** A projection's runner over a process's connections: its slices go through the batch handler. */
+export function projectionRunner<E>(options: {
+  projection: Projection<E>;
+  readModels: ReadModelTarget<E>;
+  connections: Pick<ProjectorConnections, "kafka" | "serde" | "deadLetterProducer">;
+  groupId: string;
+  consumer: ProjectionRunnerOptions["consumer"];
+  partitionsConsumedConcurrently: number;
+  metrics: ProjectorMetrics;
+  logger: Logger;
+}): ProjectionRunner {
+  const { projection, connections, groupId, logger } = options;
+  return new ProjectionRunner({
+    kafka: connections.kafka,
+    topic: connections.serde.topic(projection.topic),
+    groupId,
+    consumer: options.consumer,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    applySlice: createBatchHandler({
+      projection,
+      readModels: options.readModels,
+      serde: connections.serde,
+      deadLetterProducer: connections.deadLetterProducer,
+      consumerGroup: groupId,
+      metrics: options.metrics,
+      logger,
+    }),
+    logger,
+  });
 }

@@ -3,10 +3,9 @@ import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry, schemaRegistryAnswers } from "../../runtime/operations-endpoints";
 import { startService, type RunningService } from "../../runtime/service";
 import { SettingsError } from "../../runtime/settings";
-import { createBatchHandler } from "./batch-handler";
 import { PartitionProgress } from "./partition-progress";
 import { collectionsOf, type Projection } from "./projection";
-import { ProjectionRunner } from "./projection-runner";
+import { projectionRunner, type ProjectionRunner } from "./projection-runner";
 import { connectProjector, type ProjectorConnections } from "./projector-connections";
 import { createProjectorMetrics, type ProjectorMetrics } from "./projector-metrics";
 import { consumerGroupOf, projectorProcessName, type ProjectorSettings } from "./projector-settings";
@@ -89,9 +88,10 @@ async function startProjection(
     rememberedDocuments: settings.REMEMBERED_DOCUMENTS,
   });
   await readModels.ensureCollections();
-  const runner = new ProjectionRunner({
-    kafka: connections.kafka,
-    topic: connections.serde.topic(projection.topic),
+  const runner = projectionRunner({
+    projection,
+    readModels,
+    connections,
     groupId,
     consumer: {
       maxBytesPerPartition: settings.MAX_BATCH_BYTES,
@@ -101,15 +101,7 @@ async function startProjection(
       retry: { initialRetryTime: 500, retries: 10, maxRetryTime: 10_000 },
     },
     partitionsConsumedConcurrently: settings.TOPIC_PARTITIONS,
-    applySlice: createBatchHandler({
-      projection,
-      readModels,
-      serde: connections.serde,
-      deadLetterProducer: connections.deadLetterProducer,
-      consumerGroup: groupId,
-      metrics,
-      logger,
-    }),
+    metrics,
     logger,
   });
   const stalledPartitions = watchPartitions(

@@ -130,7 +130,7 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
     } = {},
   ): Promise<{ stored: ReadonlyMap<string, StoredDocument>; decided: T }> {
     const { justRead, likelyNew, counts } = options;
-    const key = (id: string) => `${collection}\u0000${id}`;
+    const key = (id: string) => rememberedKey(collection, id);
     const stored = new Map<string, StoredDocument>();
     let pending = [...new Set(ids)];
     try {
@@ -180,9 +180,8 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
   /** The store as the projection's grouping sees it: declared names, this writer's memory and rounds. */
   private groupingStore(): GroupingStore {
     return {
-      remembered: (collection, id) => this.lastWritten.get(`${this.names(collection)}\u0000${id}`),
-      find: (collection, ids) =>
-        ids.length === 0 ? Promise.resolve(new Map()) : this.store.find(this.names(collection), ids),
+      remembered: (collection, id) => this.lastWritten.get(rememberedKey(this.names(collection), id)),
+      find: (collection, ids) => this.store.find(this.names(collection), ids),
       writeInRounds: async (collection, ids, decide, justRead) => {
         await this.writeInRounds(this.names(collection), ids, (stored) => ({ documents: decide(stored) }), {
           justRead,
@@ -192,3 +191,6 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
     };
   }
 }
+
+/** Where a document this writer wrote is remembered: by collection in use and id. */
+const rememberedKey = (collection: string, id: string): string => `${collection}\u0000${id}`;

@@ -2,9 +2,8 @@ import type { Admin } from "kafkajs";
 import type { Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry } from "../../runtime/operations-endpoints";
-import { createBatchHandler } from "./batch-handler";
 import { collectionsOf, type Projection, serviceNameOf } from "./projection";
-import { ProjectionRunner } from "./projection-runner";
+import { projectionRunner } from "./projection-runner";
 import { connectProjector } from "./projector-connections";
 import { createProjectorMetrics } from "./projector-metrics";
 import { consumerGroupOf, type ProjectorSettings } from "./projector-settings";
@@ -88,21 +87,14 @@ export async function rebuildProjection<E>(
   const started = Date.now();
   const position = new Map<number, bigint>();
   const totals = { records: 0, applied: 0, skipped: 0, duplicates: 0, deadLettered: 0 };
-  const runner = new ProjectionRunner({
-    kafka: connections.kafka,
-    topic,
+  const runner = projectionRunner({
+    projection,
+    readModels,
+    connections,
     groupId: group,
     consumer: { maxBytesPerPartition: settings.MAX_BATCH_BYTES },
     partitionsConsumedConcurrently: 1,
-    applySlice: createBatchHandler({
-      projection,
-      readModels,
-      serde: connections.serde,
-      deadLetterProducer: connections.deadLetterProducer,
-      consumerGroup: group,
-      metrics: createProjectorMetrics(createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`)),
-      logger,
-    }),
+    metrics: createProjectorMetrics(createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`)),
     logger,
   });
   runner.on("committed", ({ partition, result, records }) => {

@@ -1,8 +1,8 @@
 import { BSON, type Db, type IndexSpecification } from "mongodb";
-import { StoreUnavailableError, WriteRefusedError } from "../framework/errors";
+import { StoreUnavailableError, type WriteRefusedError } from "../framework/errors";
 import type { DocumentWrite, ReadModelStore, StoredDocument } from "../framework/store-port";
 import { ChunkedWriter } from "./chunked-writes";
-import { firstRefusal, storeErrorOf } from "./store-errors";
+import { documentTooLargeCode, firstRefusal, refusal, storeErrorOf } from "./store-errors";
 import type { StoreProfile } from "./store-profile";
 import type { StoreReconnector } from "./store-reconnect";
 
@@ -120,11 +120,10 @@ function tooLargeAmong(collection: string, writes: readonly DocumentWrite[]): Wr
   for (const { document } of writes) {
     const bytes = BSON.calculateObjectSize(document);
     if (bytes > maxDocumentBytes)
-      return new WriteRefusedError(
+      return refusal(
         collection,
-        10334,
+        documentTooLargeCode,
         `document ${document._id} is ${bytes} bytes of BSON, over the ${maxDocumentBytes}-byte limit`,
-        false,
       );
   }
   return undefined;

@@ -39,7 +39,7 @@ const contentRefusalCodes = new Set([
 ]);
 
 /** The code a refused document over the server's size limit is reported under. */
-const documentTooLargeCode = 10334;
+export const documentTooLargeCode = 10334;
 
 /** The driver's errors that mean no server could be reached: the reconnector counts them. */
 const unreachable = [
@@ -97,7 +97,7 @@ export function storeErrorOf(error: unknown, collection: string, write: boolean)
     error instanceof MongoInvalidArgumentError &&
     /larger than the maximum size/.test(error.message)
   )
-    return new WriteRefusedError(collection, documentTooLargeCode, error.message, false);
+    return refusal(collection, documentTooLargeCode, error.message);
   if (write && error instanceof MongoServerError)
     return refusal(collection, typeof error.code === "number" ? error.code : undefined, error.message);
   if (error instanceof MongoError)
