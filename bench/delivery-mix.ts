@@ -19,6 +19,24 @@ export interface ExpectedEffects {
   /** Inbound messages: wamid and conversation id (`<phone_number_id>:<wa_id>`). */
   inbound: { wamid: string; conversationId: string }[];
   otherChanges: number;
+  /** A step of a customer's script (customer-mix.ts): audited per customer, whatever their conversation id. */
+  customer?: CustomerEffects;
+}
+
+/** What a delivery of a customer's script carries, in the customer's terms, not a conversation id's. */
+export interface CustomerEffects {
+  /** The script's customer: the same for every delivery of it, whatever ids they wrote under. */
+  key: string;
+  /** Customer ids the delivery names (`<phone_number_id>:<phone number or BSUID>`): one customer's. */
+  ids: string[];
+  /** Messages it carries (edits and revokes are no messages). */
+  messages: string[];
+  /** Edits it carries: the message edited, the edit's wamid, its time in seconds and its new text. */
+  edits: { of: string; id: string; at: number; body: string }[];
+  /** Revokes it carries: the message withdrawn, the revoke's wamid and its time in seconds. */
+  revokes: { of: string; id: string; at: number }[];
+  /** Sent a second time on purpose: the same payload (so the same signed bytes) as an earlier delivery. */
+  resent?: boolean;
 }
 
 export interface Delivery {

@@ -2,6 +2,14 @@ import { Kafka, logLevel } from "kafkajs";
 import type { Db } from "mongodb";
 import { statusEventId } from "../ingress/domain/delivery-parser";
 import { readTopic } from "../tests/support/kafka-records";
+import {
+  customerFindings,
+  customerReads,
+  resentTwice,
+  type StoredConversation,
+  type StoredMessage,
+} from "./customer-audit";
+import type { CustomerEffects } from "./delivery-mix";
 import type { TrackedDelivery } from "./signed-load";
 
 export interface Audit {
@@ -14,11 +22,70 @@ export interface Audit {
    * deliveries missing from the raw topic, and acknowledged events missing from the read models.
    */
   lost: number;
-  /** Events applied more than once: a status twice in a timeline, a conversation counting a message twice. */
+  /**
+   * Events applied more than once: a status twice in a timeline, a conversation counting a message twice,
+   * an edit shown twice.
+   */
   duplicated: number;
   /** Requests refused (401, 405, 413, ...) whose request id nevertheless reached the raw topic. */
   refusedInLog: number;
+  /** Customers of the customer mix (customer-mix.ts) with an acknowledged delivery. */
+  customers: number;
+  /** Of those, customers known under linked ids who ended in one live conversation every id leads to. */
+  merged: number;
+  /** Customers not in one conversation (messages in several, two live, an id elsewhere): each a detail. */
+  failedMerges: number;
+  /** Deliveries resent on purpose (the same signed bytes) and acknowledged both times. */
+  resent: number;
   details: string[];
+}
+
+/** `$in` reads of at most 5000 ids each. */
+async function findByIds<T extends { _id: string }>(
+  db: Db,
+  collection: string,
+  ids: readonly string[],
+  projection: Record<string, 1>,
+): Promise<T[]> {
+  const found: T[] = [];
+  for (let i = 0; i < ids.length; i += 5000)
+    found.push(
+      ...((await db
+        .collection(collection)
+        .find({ _id: { $in: ids.slice(i, i + 5000) } } as never, { projection })
+        .toArray()) as unknown as T[]),
+    );
+  return found;
+}
+
+/** The customer mix's effects against the read models: see customerFindings. */
+async function auditCustomers(db: Db, tracked: readonly TrackedDelivery[]) {
+  const effects = tracked.flatMap((t): CustomerEffects[] =>
+    t.acknowledged && t.delivery.effects.customer ? [t.delivery.effects.customer] : [],
+  );
+  const { wamids, customerIds } = customerReads(effects);
+  const messages = await findByIds<StoredMessage>(db, "inbound_messages", wamids, {
+    conversationId: 1,
+    type: 1,
+    text: 1,
+    edits: 1,
+    revokedAt: 1,
+    revokeId: 1,
+  });
+  const named = messages.flatMap((m) => (m.conversationId === null ? [] : [m.conversationId]));
+  const conversations = await findByIds<StoredConversation>(
+    db,
+    "conversations",
+    [...new Set([...customerIds, ...named])],
+    { mergedInto: 1, messageCount: 1 },
+  );
+  return {
+    ...customerFindings(effects, {
+      messages: new Map(messages.map((m) => [m._id, m])),
+      conversations: new Map(conversations.map((c) => [c._id, c])),
+    }),
+    resent: resentTwice(tracked),
+  };
 }
 
 async function waitUntilConsumed(
@@ -34,9 +101,10 @@ async function waitUntilConsumed(
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const behind = ends.filter(({ partition, high }) => {
+      // A partition with nothing to read (low = high: a topic only another load writes to) is never behind.
+      const behind = ends.filter(({ partition, low, high }) => {
         const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
-        return BigInt(offset) < BigInt(high);
+        return BigInt(high) > BigInt(low) && BigInt(offset) < BigInt(high);
       });
       if (behind.length === 0) return;
       if (Date.now() > deadline)
@@ -52,7 +120,9 @@ async function waitUntilConsumed(
  * Checks every delivery sent against the log and the read models, once the load is drained: it was
  * acknowledged in the end (Meta retries for days; a delivery the load gave up on is lost), its request
  * id in the raw topic, each status in its message's timeline exactly once, each inbound
- * message stored, and each conversation counting exactly the distinct messages acknowledged for it.
+ * message stored, and each conversation counting exactly the distinct messages acknowledged for it;
+ * for the customer mix, each customer in one live conversation whatever ids they used, their edits and
+ * revokes shown (customer-audit.ts).
  */
 export async function auditEffects(options: {
   tracked: readonly TrackedDelivery[];
@@ -183,6 +253,11 @@ export async function auditEffects(options: {
     }
   }
 
+  const customers = await auditCustomers(options.db, options.tracked);
+  lost += customers.lost;
+  duplicated += customers.duplicated;
+  details.push(...customers.details);
+
   const refusedInLog = options.refusedRequestIds.filter((id) => logged.has(id)).length;
   if (refusedInLog) details.push(`${refusedInLog} refused requests are in the raw topic`);
   return {
@@ -192,6 +267,10 @@ export async function auditEffects(options: {
     lost,
     duplicated,
     refusedInLog,
+    customers: customers.customers,
+    merged: customers.merged,
+    failedMerges: customers.failedMerges,
+    resent: customers.resent,
     details,
   };
 }
