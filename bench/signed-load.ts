@@ -16,8 +16,8 @@ export interface TrackedDelivery {
 }
 
 const retryAfterMs = 1000;
-/** About 90 s of retries: a scenario's recovery window. The audit counts a delivery given up on as lost. */
-const maxAttempts = 90;
+/** A scenario's recovery window: a delivery not acknowledged this long after its first attempt is given up on, and the audit counts it as lost. */
+const defaultRecoveryWindowMs = 90_000;
 
 /**
  * Steady signed load at a fixed rate, as Meta sends it: a delivery answered anything but 200 is sent
@@ -28,9 +28,14 @@ export class SignedLoad {
   private pending = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly recoveryWindowMs = defaultRecoveryWindowMs,
+  ) {}
 
+  /** Sends `perSecond` deliveries from `next` (instead of any load started before) until it returns undefined. */
   start(next: () => SignedDelivery | undefined, perSecond: number): void {
+    this.stopSending();
     const tick = 50;
     const perTick = (perSecond * tick) / 1000;
     let owed = 0;
@@ -63,7 +68,8 @@ export class SignedLoad {
   }
 
   private async deliver(tracked: TrackedDelivery): Promise<void> {
-    while (!tracked.acknowledged && tracked.attempts.length < maxAttempts) {
+    const givesUpAt = Date.now() + this.recoveryWindowMs;
+    while (!tracked.acknowledged && Date.now() < givesUpAt) {
       const startedAt = Date.now();
       let status: number;
       let requestId: string | null = null;

@@ -41,7 +41,7 @@ export async function killBroker(): Promise<void> {
 }
 
 /** The ports the stack's parts answer on (the same for the native and the Docker stack). */
-export const stackPorts = { mongodb: 27017, registry: 8081 } as const;
+export const stackPorts = { kafka: 9092, mongodb: 27017, registry: 8081 } as const;
 
 /** Whether 127.0.0.1:`port` refuses a connection (nothing listens there). */
 export function portRefuses(port: number, timeoutMs = 1000): Promise<boolean> {
