@@ -9,18 +9,25 @@ const usage = `Manage whatsapp_configs (the ingress re-reads them every WHATSAPP
   npm run config -- list
   npm run config -- deactivate --phone-number-id ID`;
 
+const options = {
+  "waba-id": { type: "string" },
+  "phone-number-id": { type: "string" },
+  "access-token": { type: "string" },
+  "verify-token": { type: "string" },
+  "app-secret": { type: "string" },
+} as const;
+const optionsOf = (args: string[]) => parseArgs({ args, options }).values;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      "waba-id": { type: "string" },
-      "phone-number-id": { type: "string" },
-      "access-token": { type: "string" },
-      "verify-token": { type: "string" },
-      "app-secret": { type: "string" },
-    },
-  });
+  let values: ReturnType<typeof optionsOf>;
+  try {
+    values = optionsOf(rest);
+  } catch (error) {
+    // An unknown option or one without its value is bad usage, like a missing one.
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
   const settings = readSettings({
     MONGODB_URI: stackSettingSpecs.MONGODB_URI,
     MONGODB_DB: stackSettingSpecs.MONGODB_DB,
