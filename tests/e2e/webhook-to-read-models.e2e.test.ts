@@ -13,7 +13,7 @@ import { waitForTrace, type JaegerTrace } from "../support/jaeger";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { postWebhook } from "../support/webhook-client";
 
-// The three services as processes: a signed POST shows up in both read models within a bound, and in
+// The three services as processes: a signed POST shows up in both read models, and in
 // Jaeger as one trace across whatsapp-ingress, whatsapp-status-projector and whatsapp-conversation-projector.
 const appSecret = "e2e-pipeline-secret";
 const env = {
@@ -23,7 +23,8 @@ const env = {
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: "e2e-verify",
   LOG_LEVEL: "warn",
 };
-const visibleWithinMs = 10_000;
+// How long to wait for the read models: a generous bound, not a speed claim (that is make bench's).
+const readModelsWaitMs = 60_000;
 const services: ServiceProcess[] = [];
 const mongo = new MongoClient(process.env.MONGODB_URI!);
 
@@ -84,7 +85,6 @@ it("follows one webhook from POST to documents to a single trace across the thre
       },
     },
   ]);
-  const posted = Date.now();
   const answer = await postWebhook(services[0]!.baseUrl, delivery, { appSecret });
   expect(answer.status).toBe(200);
 
@@ -92,15 +92,13 @@ it("follows one webhook from POST to documents to a single trace across the thre
   const status = await eventually(
     () => db.collection("message_statuses").findOne({ _id: outbound as never }),
     (d) => d !== null,
-    visibleWithinMs,
+    readModelsWaitMs,
   );
   const conversation = await eventually(
     () => db.collection("conversations").findOne({ _id: `${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}` as never }),
     (d) => d !== null,
-    visibleWithinMs,
+    readModelsWaitMs,
   );
-  const visibleAfterMs = Date.now() - posted;
-  expect(visibleAfterMs).toBeLessThan(visibleWithinMs);
   expect(status).toMatchObject({ status: "delivered", deliveredAt: new Date(1750264100_000) });
   expect(conversation).toMatchObject({
     messageCount: 1,
@@ -153,7 +151,5 @@ it("follows one webhook from POST to documents to a single trace across the thre
   expect(parentOf(send)).toBe(post.spanID);
   expect(parentOf(span(/^process .*whatsapp\.message\.status\.v1$/))).toBe(send.spanID);
   expect(parentOf(span(/^process .*whatsapp\.message\.inbound\.v1$/))).toBe(send.spanID);
-  console.log(
-    `POST to documents visible: ${visibleAfterMs} ms; trace ${traceId}: ${found.spans.length} spans`,
-  );
+  console.log(`trace ${traceId}: ${found.spans.length} spans`);
 });
