@@ -139,6 +139,8 @@ it("takes a replayed sent status of a message this process never wrote as a dupl
 it("recomputes every write of a command the server answered only in part", async () => {
   // FerretDB 1.24 stops an update command at its first refused update: the ones after it are neither
   // written nor answered for. Here the first update is refused (its document was written elsewhere).
+  // MongoDB answers every update, so there this checks only the outcome; the in-part answer itself is
+  // unit-tested for both servers in projector/mongo/chunked-writes.unit.test.ts.
   const { collection: statuses, apply } = await statusReadModel("answered_in_part");
   const wamids = Array.from({ length: 5 }, (_, i) => `wamid.in-part-${i}`);
   await apply(wamids.map((w) => statusEvent(w, "sent", 6000)));
