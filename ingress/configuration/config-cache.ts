@@ -1,5 +1,7 @@
 import type { Collection, Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
+import type { Keyring } from "../../runtime/secret-box";
+import { ConfigSecretError, openConfigSecrets } from "./config-secrets";
 import { resolveCredentials, type WebhookCredentials, type WhatsAppConfig } from "./webhook-credentials";
 
 /** The whatsapp_configs collection: one document per business phone number. */
@@ -9,19 +11,23 @@ export function whatsappConfigs(db: Db): Collection<WhatsAppConfig> {
 
 /**
  * A polling cache of the credentials the ingress checks against, re-read from whatsapp_configs every
- * `refreshMs`. When MongoDB cannot be read, the last known credentials stay (or the environment's,
- * before any read).
+ * `refreshMs` and opened with `keyring`. When MongoDB cannot be read, the last known credentials stay
+ * (or the environment's, before any read). A document whose secrets do not open is skipped and logged.
  */
 export class ConfigCache {
   private credentials: WebhookCredentials;
   private timer: NodeJS.Timeout | undefined;
   private loadedOnce = false;
+  private unreadable: ConfigSecretError[] = [];
+  /** Logged once each: legacy documents by id, unreadable secrets by message. */
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly configs: Collection<WhatsAppConfig>,
     private readonly environment: { appSecrets: string[]; verifyTokens: string[] },
     private readonly refreshMs: number,
     private readonly logger: Logger,
+    private readonly keyring?: Keyring,
   ) {
     this.credentials = resolveCredentials([], environment);
   }
@@ -35,26 +41,74 @@ export class ConfigCache {
     return this.credentials.appSecrets.length > 0 && this.credentials.verifyTokens.length > 0;
   }
 
+  /** The active documents whose secrets did not open at the last read. */
+  unreadableDocuments(): readonly ConfigSecretError[] {
+    return this.unreadable;
+  }
+
   async refresh(): Promise<void> {
+    let documents: Pick<WhatsAppConfig, "_id" | "appSecret" | "verifyToken" | "active">[];
     try {
-      const documents = await this.configs
+      documents = await this.configs
         .find({ active: true }, { projection: { appSecret: 1, verifyToken: 1, active: 1 } })
         .toArray();
-      const next = resolveCredentials(documents, this.environment);
-      if (next.source !== this.credentials.source || !this.loadedOnce) {
-        this.logger.info(
-          { source: next.source, apps: next.appSecrets.length, tokens: next.verifyTokens.length },
-          "webhook credentials loaded",
-        );
-      }
-      this.credentials = next;
-      this.loadedOnce = true;
     } catch (error) {
       this.logger.warn(
         { err: error, source: this.credentials.source },
         "could not read whatsapp_configs; keeping the last known credentials",
       );
+      return;
     }
+    const next = resolveCredentials(this.openAll(documents), this.environment);
+    if (next.source !== this.credentials.source || !this.loadedOnce) {
+      this.logger.info(
+        { source: next.source, apps: next.appSecrets.length, tokens: next.verifyTokens.length },
+        "webhook credentials loaded",
+      );
+    }
+    if (next.appSecrets.length === 0 && (this.credentials.appSecrets.length > 0 || !this.loadedOnce))
+      this.logger.error(
+        "no app secret: WHATSAPP_APP_SECRET is empty and no active whatsapp_configs document supplies one; every POST is refused with 401",
+      );
+    this.credentials = next;
+    this.loadedOnce = true;
+  }
+
+  /** Opens each document's secrets; skips, and logs once, those that do not open. */
+  private openAll(documents: Pick<WhatsAppConfig, "_id" | "appSecret" | "verifyToken" | "active">[]) {
+    const opened: { appSecret: string; verifyToken: string; active: boolean }[] = [];
+    const unreadable: ConfigSecretError[] = [];
+    for (const document of documents) {
+      try {
+        const { secrets, plaintext } = openConfigSecrets(
+          document,
+          ["appSecret", "verifyToken"],
+          this.keyring,
+        );
+        opened.push({ ...secrets, active: document.active });
+        if (plaintext.length > 0 && this.firstReport(`plaintext:${document._id}`))
+          this.logger.warn(
+            { phoneNumberId: document._id, fields: plaintext },
+            "whatsapp_configs document holds plaintext secrets; `npm run config -- rotate-key` seals them",
+          );
+      } catch (error) {
+        if (!(error instanceof ConfigSecretError)) throw error;
+        unreadable.push(error);
+        if (this.firstReport(error.message))
+          this.logger.error(
+            { phoneNumberId: error.phoneNumberId, field: error.field, problem: error.problem },
+            `${error.message}; document skipped (CONFIG_ENCRYPTION_KEY, CONFIG_ENCRYPTION_KEY_PREVIOUS)`,
+          );
+      }
+    }
+    this.unreadable = unreadable;
+    return opened;
+  }
+
+  private firstReport(key: string): boolean {
+    if (this.reported.has(key)) return false;
+    this.reported.add(key);
+    return true;
   }
 
   async start(): Promise<void> {

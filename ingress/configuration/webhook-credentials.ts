@@ -1,12 +1,17 @@
-/** One WhatsApp Cloud API app and number, as the setup guide configures it (collection whatsapp_configs). */
+import type { StoredSecret } from "./config-secrets";
+
+/**
+ * One WhatsApp Cloud API app and number, as the setup guide configures it (collection whatsapp_configs).
+ * Its secrets are sealed (./config-secrets.ts), or plain strings in a legacy document.
+ */
 export interface WhatsAppConfig {
   /** The business phone number id: one document per number. */
   _id: string;
   wabaId: string;
   phoneNumberId: string;
-  accessToken: string;
-  verifyToken: string;
-  appSecret: string;
+  accessToken: StoredSecret;
+  verifyToken: StoredSecret;
+  appSecret: StoredSecret;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -24,7 +29,7 @@ export interface WebhookCredentials {
  * secrets and tokens (all of them: several numbers and apps at once) are the valid ones.
  */
 export function resolveCredentials(
-  configs: readonly Pick<WhatsAppConfig, "appSecret" | "verifyToken" | "active">[],
+  configs: readonly { appSecret: string; verifyToken: string; active: boolean }[],
   environment: { appSecrets: readonly string[]; verifyTokens: readonly string[] },
 ): WebhookCredentials {
   const active = configs.filter((config) => config.active);

@@ -1,13 +1,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type SignatureCheck =
-  { valid: true; secretIndex: number } | { valid: false; reason: "missing" | "malformed" | "mismatch" };
+  | { valid: true; secretIndex: number }
+  | { valid: false; reason: "missing" | "malformed" | "mismatch" | "no_app_secret" };
 
 const signaturePattern = /^sha256=([0-9a-f]{64})$/i;
 
 /**
  * Checks Meta's X-Hub-Signature-256 (`sha256=` + hex HMAC-SHA256 of the raw body with the app secret)
  * against every currently valid secret (several during a rotation), in constant time per secret.
+ * With no secret configured, nothing is valid, and the reason says so.
  */
 export function verifySignature(
   rawBody: Buffer,
@@ -16,6 +18,7 @@ export function verifySignature(
 ): SignatureCheck {
   const problem = signatureHeaderProblem(header);
   if (problem) return { valid: false, reason: problem };
+  if (appSecrets.length === 0) return { valid: false, reason: "no_app_secret" };
   const received = Buffer.from(signaturePattern.exec(header!.trim())![1]!, "hex");
   let matchedIndex = -1;
   // Every secret is tried, so the time taken does not tell which one matched.

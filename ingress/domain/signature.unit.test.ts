@@ -101,8 +101,11 @@ describe("verifySignature", () => {
     expect(verifySignature(body, signBody(body, "retired"), ["old", "new"]).valid).toBe(false);
   });
 
-  it("refuses everything when no secret is configured", () => {
-    expect(verifySignature(body, signBody(body, "s3cret"), [])).toEqual({ valid: false, reason: "mismatch" });
+  it("refuses everything when no secret is configured, saying so", () => {
+    expect(verifySignature(body, signBody(body, "s3cret"), [])).toEqual({
+      valid: false,
+      reason: "no_app_secret",
+    });
   });
 });
 
