@@ -112,8 +112,15 @@ export async function readRawBody(
       );
       throw new WebhookRefusal(408, "body_timeout", "body not received in time", { Connection: "close" });
     }
-    // raw-body's own error type, not its message.
-    if ((error as { type?: string }).type === "entity.too.large") {
+    // raw-body's own error types, not their messages.
+    const errorType = (error as { type?: string }).type;
+    if (errorType === "request.aborted") {
+      // The connection closed under the read: the client went away, or Node's request timeout closed it
+      // and logged it once. Nobody hears this answer.
+      logger.debug({ requestId, received, length: ctx.request.length }, "connection closed during the body");
+      throw new WebhookRefusal(400, "bad_request", "body could not be read", { Connection: "close" });
+    }
+    if (errorType === "entity.too.large") {
       const discarded = await discardBody(
         ctx.req,
         maxDiscardedBytes,
