@@ -45,6 +45,9 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
       );
       await credentials.start();
       if (!credentials.isReady()) {
+        // A refused start leaves nothing open behind it (a caller in the same process goes on).
+        credentials.stop();
+        await mongo.close().catch(() => undefined);
         throw new SettingsError({
           WHATSAPP_APP_SECRET:
             "missing (required unless an active whatsapp_configs document supplies an app secret)",

@@ -4,8 +4,8 @@ import {
   positiveInt,
   readSettings,
   secretList,
-  SettingsError,
   stackSettingSpecs,
+  type SettingRelations,
   tcpPort,
 } from "../runtime/settings";
 
@@ -60,17 +60,24 @@ export const ingressSettingSpecs = {
   SHUTDOWN_GRACE_MS: positiveInt({ default: 10000, desc: "longest wait for in-flight requests at shutdown" }),
 };
 
+/** The request timeout covers the other two; the bytes in flight hold at least one largest body. */
+const ingressRelations: SettingRelations<typeof ingressSettingSpecs> = (settings) => {
+  const problems: Record<string, string> = {};
+  const request = settings.REQUEST_TIMEOUT_MS;
+  if (request !== undefined)
+    for (const name of ["HEADERS_TIMEOUT_MS", "BODY_READ_TIMEOUT_MS"] as const) {
+      const timeout = settings[name];
+      if (timeout !== undefined && timeout > request)
+        problems[name] = `must not exceed REQUEST_TIMEOUT_MS (${request})`;
+    }
+  const { MAX_BODY_BYTES: maxBody, MAX_BODY_BYTES_IN_FLIGHT: inFlight } = settings;
+  if (maxBody !== undefined && inFlight !== undefined && maxBody > inFlight)
+    problems.MAX_BODY_BYTES_IN_FLIGHT = `must be at least MAX_BODY_BYTES (${maxBody})`;
+  return problems;
+};
+
 export type IngressSettings = ReturnType<typeof readIngressSettings>;
 
 export function readIngressSettings(env: NodeJS.ProcessEnv = process.env) {
-  const settings = readSettings(ingressSettingSpecs, env);
-  const problems: Record<string, string> = {};
-  if (settings.HEADERS_TIMEOUT_MS > settings.REQUEST_TIMEOUT_MS)
-    problems.HEADERS_TIMEOUT_MS = `must not exceed REQUEST_TIMEOUT_MS (${settings.REQUEST_TIMEOUT_MS})`;
-  if (settings.BODY_READ_TIMEOUT_MS > settings.REQUEST_TIMEOUT_MS)
-    problems.BODY_READ_TIMEOUT_MS = `must not exceed REQUEST_TIMEOUT_MS (${settings.REQUEST_TIMEOUT_MS})`;
-  if (settings.MAX_BODY_BYTES > settings.MAX_BODY_BYTES_IN_FLIGHT)
-    problems.MAX_BODY_BYTES_IN_FLIGHT = `must be at least MAX_BODY_BYTES (${settings.MAX_BODY_BYTES})`;
-  if (Object.keys(problems).length > 0) throw new SettingsError(problems);
-  return settings;
+  return readSettings(ingressSettingSpecs, env, ingressRelations);
 }

@@ -38,8 +38,12 @@ export const hostPortList = makeValidator<string[]>((raw) => {
   return entries;
 });
 
-/** Comma-separated list of non-empty secrets (several may be valid at once during a rotation). */
+/**
+ * Comma-separated list of non-empty secrets (several may be valid at once during a rotation). A value
+ * left empty is none, as an unset one; commas without a secret are a mistake.
+ */
 export const secretList = makeValidator<string[]>((raw) => {
+  if (raw.trim() === "") return [];
   const entries = raw
     .split(",")
     .map((entry) => entry.trim())
@@ -98,23 +102,29 @@ export const stackSettingSpecs = {
   }),
 };
 
+/** Rules between variables, given the values that are well-formed: a problem by variable name. */
+export type SettingRelations<S> = (settings: Partial<CleanedEnv<S>>) => Record<string, string>;
+
 /**
- * Validates `env` (the process environment plus `.env`) against `specs`.
- * Throws one SettingsError that names every missing or malformed variable.
+ * Validates `env` (the process environment plus `.env`) against `specs`, then against `relations`.
+ * Throws one SettingsError that names every missing, malformed or ill-related variable.
  */
 export function readSettings<S extends Record<string, ValidatorSpec<unknown>>>(
   specs: S,
   env: NodeJS.ProcessEnv = process.env,
+  relations?: SettingRelations<S>,
 ): CleanedEnv<S> {
   if (env === process.env) loadDotenvFile();
   return cleanEnv(env, specs, {
-    reporter: ({ errors }) => {
+    reporter: ({ errors, env: wellFormed }) => {
       const problems: Record<string, string> = {};
       for (const [name, error] of Object.entries(errors)) {
         if (!error) continue;
         problems[name] =
           error.name === "EnvMissingError" ? "missing (required)" : `malformed: ${error.message}`;
       }
+      for (const [name, problem] of Object.entries(relations?.(wellFormed as Partial<CleanedEnv<S>>) ?? {}))
+        problems[name] ??= problem;
       if (Object.keys(problems).length > 0) throw new SettingsError(problems);
     },
   });

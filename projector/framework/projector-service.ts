@@ -8,7 +8,12 @@ import { collectionsOf, type Projection } from "./projection";
 import { projectionRunner, type ProjectionRunner } from "./projection-runner";
 import { connectProjector, type ProjectorConnections } from "./projector-connections";
 import { createProjectorMetrics, type ProjectorMetrics } from "./projector-metrics";
-import { consumerGroupOf, projectorProcessName, type ProjectorSettings } from "./projector-settings";
+import {
+  consumerGroupOf,
+  consumerGroupOfSeveral,
+  projectorProcessName,
+  type ProjectorSettings,
+} from "./projector-settings";
 import { ReadModelWriter } from "./read-model-writer";
 
 export type RunningProjector = RunningService;
@@ -24,9 +29,7 @@ export async function startProjector(
   logger: Logger,
 ): Promise<RunningProjector> {
   if (settings.CONSUMER_GROUP && projections.length > 1)
-    throw new SettingsError({
-      CONSUMER_GROUP: "names one projection's group: unset it to run several (each gets its own group)",
-    });
+    throw new SettingsError({ CONSUMER_GROUP: consumerGroupOfSeveral });
   const name = projectorProcessName(projections);
   const metricsRegistry = createMetricsRegistry(name);
   const metrics = createProjectorMetrics(metricsRegistry);

@@ -1,6 +1,13 @@
 import { str } from "envalid";
-import { projectorServiceName, serviceNames } from "../../runtime/service-names";
-import { positiveInt, readSettings, SettingsError, stackSettingSpecs, tcpPort } from "../../runtime/settings";
+import { defaultPort, projectorServiceName, serviceNames } from "../../runtime/service-names";
+import {
+  loadDotenvFile,
+  positiveInt,
+  readSettings,
+  SettingsError,
+  stackSettingSpecs,
+  tcpPort,
+} from "../../runtime/settings";
 import { storeProfileSettings } from "../mongo/store-profile";
 import { serviceNameOf, type Projection } from "./projection";
 
@@ -86,8 +93,40 @@ export function selectProjections<P extends { name: string }>(
   return names.map((name) => known[name]!);
 }
 
+/** Why CONSUMER_GROUP fails the start of a process that runs several projections. */
+export const consumerGroupOfSeveral =
+  "names one projection's group: unset it to run several (each gets its own group)";
+
+/**
+ * What a projector process runs, its name and its settings, from the environment and `.env` (read
+ * before PROJECTIONS, as before every variable): one SettingsError names every problem of them.
+ */
+export function readProjectorProcess<P extends { name: string }>(
+  known: Readonly<Record<string, P>>,
+  env: NodeJS.ProcessEnv = process.env,
+): { projections: P[]; name: string; settings: ProjectorSettings } {
+  if (env === process.env) loadDotenvFile();
+  const problems: Record<string, string> = {};
+  const collectProblems = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      Object.assign(problems, error.problems);
+      return undefined;
+    }
+  };
+  const projections = collectProblems(() => selectProjections(known, env)) ?? [];
+  const name = projectorProcessName(projections);
+  const settings = collectProblems(() => readProjectorSettings({ port: defaultPort(name) }, env));
+  // Read as given: a plain string, whatever else is malformed.
+  if (env.CONSUMER_GROUP && projections.length > 1) problems.CONSUMER_GROUP = consumerGroupOfSeveral;
+  if (!settings || Object.keys(problems).length > 0) throw new SettingsError(problems);
+  return { projections, name, settings };
+}
+
 /** A process's service name (traces, logs, default port): its projection's, or `whatsapp-projector` for several. */
-export const projectorProcessName = (projections: readonly Pick<Projection<never>, "name">[]): string =>
+export const projectorProcessName = (projections: readonly { name: string }[]): string =>
   projections.length === 1 ? projectorServiceName(projections[0]!.name) : serviceNames.projectors;
 
 /**
