@@ -118,8 +118,8 @@ describe("with a .env file", () => {
   });
 
   it("reads PROJECTIONS from it like every other variable; the environment wins", () => {
-    const process_ = readProjectorProcess(projections);
-    expect(process_.projections.map((projection) => projection.name)).toEqual(["conversation"]);
-    expect(process_.settings).toMatchObject({ PORT: 3002, STALL_AFTER_MS: 1234, FETCH_MAX_WAIT_MS: 200 });
+    const fromDotenv = readProjectorProcess(projections);
+    expect(fromDotenv.projections.map((projection) => projection.name)).toEqual(["conversation"]);
+    expect(fromDotenv.settings).toMatchObject({ PORT: 3002, STALL_AFTER_MS: 1234, FETCH_MAX_WAIT_MS: 200 });
   });
 });
