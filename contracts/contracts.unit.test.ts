@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Type } from "avsc";
 import { readFileSync } from "node:fs";
-import type { ParsedDelivery } from "../ingress/domain/delivery-parser";
+import { parseDelivery, type ParsedDelivery } from "../ingress/domain/delivery-parser";
 import { recordsByTopic } from "../ingress/domain/delivery-topics";
 import {
   envelope,
@@ -31,6 +31,7 @@ import {
   userChangedNumber,
   userChangedUserId,
 } from "../tests/fixtures/identity-webhooks";
+import * as businessHealth from "../tests/fixtures/business-health-webhooks";
 import { parsedBody } from "../tests/fixtures/inbound-events";
 import { schemaDirectory } from "./schema-files";
 import { renderContractTypes } from "./type-generator";
@@ -118,6 +119,39 @@ describe("contracts", () => {
       }
     }
     expect(encoded).toBeGreaterThan(25);
+  });
+
+  it("encodes every template and account event the parser derives from the fixtures, a 2^64 id included", () => {
+    const { fieldDelivery, withTemplateIdDigits, LARGE_TEMPLATE_ID, untypeableChanges, ...variants } =
+      businessHealth;
+    const changes = Object.values(variants).flatMap((group) => Object.values(group));
+    const deliveries = [
+      ...changes.map((change) => parsedBody(fieldDelivery(change))),
+      parseDelivery({
+        requestId: "raw-large-id",
+        receivedAt: 1,
+        body: withTemplateIdDigits(businessHealth.templateStatus.rejected, LARGE_TEMPLATE_ID),
+        signatureHeader: "sha256=00",
+        contentType: null,
+      }),
+    ];
+    const written = { templateEvent: 0, accountEvent: 0 };
+    for (const topic of ["templateEvent", "accountEvent"] as const) {
+      const type = Type.forSchema(topicSchema(topic) as never);
+      for (const delivery of deliveries) {
+        for (const { records } of recordsByTopic(delivery).filter((group) => group.topic === topic)) {
+          for (const { value } of records) {
+            const errors: string[] = [];
+            type.isValid(value, { errorHook: (pathParts) => errors.push(pathParts.join(".")) });
+            expect({ topic, errors }).toEqual({ topic, errors: [] });
+            expect(type.fromBuffer(type.toBuffer(value))).toEqual(value);
+            written[topic]++;
+          }
+        }
+      }
+    }
+    expect(untypeableChanges.length).toBeGreaterThan(0);
+    expect(written).toEqual({ templateEvent: 10, accountEvent: 12 });
   });
 
   describe("records the current parser writes, read with every published version", () => {

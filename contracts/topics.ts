@@ -1,7 +1,8 @@
 import { readSchemaFile, type AvroSchema } from "./schema-files";
 
 /** The parts of a parsed webhook delivery; each goes to the one topic whose contract names it. */
-export type DeliveryPart = "raw" | "statuses" | "inboundMessages" | "businessEvents";
+export type DeliveryPart =
+  "raw" | "statuses" | "inboundMessages" | "businessEvents" | "templateEvents" | "accountEvents";
 
 /**
  * The topic catalogue: names, keys and schemas are a public contract for downstream teams
@@ -61,6 +62,24 @@ export const topicContracts = {
     maxMessageBytes: 16 * oneMebibyte,
     deliveryPart: "businessEvents",
     metricLabel: "business",
+  },
+  templateEvent: {
+    name: "whatsapp.template.event.v1",
+    schemaFile: "whatsapp.template.event.v1.avsc",
+    key: "template id (message_template_id, as decimal text)",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "templateEvents",
+    metricLabel: "template",
+  },
+  accountEvent: {
+    name: "whatsapp.account.event.v1",
+    schemaFile: "whatsapp.account.event.v1.avsc",
+    key: "WABA id",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "accountEvents",
+    metricLabel: "account",
   },
   deadLetter: {
     name: "whatsapp.deadletter.v1",

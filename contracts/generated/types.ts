@@ -28,6 +28,10 @@ export interface RawWebhookDelivery {
   businessEventCount: number;
   /** Messages, statuses and value keys of this delivery that became no typed event (each named in problem, counted in whatsapp_ingress_objects_untyped_total). */
   untypedCount: number;
+  /** Events derived to whatsapp.template.event.v1 (template field changes; each is also one of businessEventCount). */
+  templateEventCount: number;
+  /** Events derived to whatsapp.account.event.v1 (account and phone-number field changes; each is also one of businessEventCount). */
+  accountEventCount: number;
 }
 
 /** One status object of a messages webhook: a change in the delivery of an outbound message. Key: the message id (wamid). */
@@ -406,6 +410,304 @@ export interface BusinessEvent {
   entryTime: null | number;
   /** When the ingress received the delivery. */
   receivedAt: number;
+}
+
+/** One change of a message template: message_template_status_update, message_template_quality_update, template_category_update or message_template_components_update. Exactly one of status, quality, category, components is set, per field. Key: the template id. */
+export interface TemplateEvent {
+  /** Deterministic id: hex SHA-256 of the topic's tag, WABA id, field, entry[].time and the value's JSON (joined by U+0000), so a redelivery by Meta gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** The webhook field that changed (changes[].field); says which of the optional parts below is set. */
+  field: string;
+  /** message_template_id as its decimal digits: Meta sends a JSON number that can exceed 2^53, kept exact as text. */
+  templateId: string;
+  /** message_template_name. */
+  templateName: null | string;
+  /** message_template_language: language and locale code (en, en_US, en-US, ...). */
+  language: null | string;
+  /** Set for message_template_status_update. */
+  status: null | TemplateStatusChange;
+  /** Set for message_template_quality_update. */
+  quality: null | TemplateQualityChange;
+  /** Set for template_category_update. */
+  category: null | TemplateCategoryChange;
+  /** Set for message_template_components_update. */
+  components: null | TemplateComponents;
+  /** entry[].time (when Meta triggered the webhook) as milliseconds, when Meta sent it: the order of events for one key. */
+  eventTime: null | number;
+  /** When the ingress received the delivery. */
+  receivedAt: number;
+  /** changes[].value exactly as Meta sent it, as JSON (large integers kept digit for digit), so fields Meta adds later are not lost. */
+  valueJson: string;
+}
+
+/** A message_template_status_update. */
+export interface TemplateStatusChange {
+  /** The new status as Meta sent it: APPROVED, REJECTED, PENDING, PAUSED, DISABLED, FLAGGED, LOCKED, IN_APPEAL, REINSTATED, ARCHIVED, UNARCHIVED, DELETED, PENDING_DELETION, LIMIT_EXCEEDED, or any value Meta adds later (kept). */
+  event: string;
+  /** reason: ABUSIVE_CONTENT, INCORRECT_CATEGORY, INVALID_FORMAT, NONE, PROMOTIONAL, SCAM, TAG_CONTENT_MISMATCH, ... as sent; null when Meta sends null (scheduled for deletion) or none. */
+  reason: null | string;
+  /** message_template_category: MARKETING, UTILITY, AUTHENTICATION, ... as sent. */
+  category: null | string;
+  /** disable_info.disable_date (Unix seconds, as number or string) as milliseconds: when a DISABLED template was disabled. */
+  disableDate: null | number;
+  /** other_info, when Meta sent it. */
+  otherInfo: null | TemplateOtherInfo;
+  /** rejection_info, when Meta sent it. */
+  rejectionInfo: null | TemplateRejectionInfo;
+}
+
+/** other_info of a pause, unpause, lock or unlock. */
+export interface TemplateOtherInfo {
+  /** other_info.title: FIRST_PAUSE, SECOND_PAUSE, RATE_LIMITING_PAUSE, UNPAUSE, DISABLED, ... as sent. */
+  title: null | string;
+  /** other_info.description: Meta's explanation, for people. */
+  description: null | string;
+}
+
+/** rejection_info of a template rejected with INVALID_FORMAT. */
+export interface TemplateRejectionInfo {
+  /** rejection_info.reason: what Meta found wrong, for people. */
+  reason: null | string;
+  /** rejection_info.recommendation: how to fix it, for people. */
+  recommendation: null | string;
+}
+
+/** A message_template_quality_update. */
+export interface TemplateQualityChange {
+  /** previous_quality_score: GREEN, YELLOW, RED, UNKNOWN, ... as sent. */
+  previousScore: null | string;
+  /** new_quality_score: GREEN, YELLOW, RED, UNKNOWN, ... as sent. */
+  newScore: null | string;
+}
+
+/** A template_category_update: a change announced 24 hours ahead (correct_category present) or completed (previous_category present). */
+export interface TemplateCategoryChange {
+  /** True when Meta announces a change to come (correct_category present): newCategory is then the current category and correctCategory the one it will become at categoryUpdateTime. */
+  announced: boolean;
+  /** previous_category of a completed change. */
+  previousCategory: null | string;
+  /** new_category: the new category of a completed change, the current one of an announced change. */
+  newCategory: null | string;
+  /** correct_category: the category an announced change will give the template. */
+  correctCategory: null | string;
+  /** category_update_timestamp (Unix seconds) as milliseconds: when an announced change takes effect. */
+  categoryUpdateTime: null | number;
+}
+
+/** A message_template_components_update: the template's content after an edit. */
+export interface TemplateComponents {
+  /** message_template_title: the text header, when the template has one. */
+  title: null | string;
+  /** message_template_element: the body text. */
+  body: null | string;
+  /** message_template_footer, when the template has one. */
+  footer: null | string;
+  /** message_template_buttons (URL and phone buttons only, per Meta); empty when none. */
+  buttons: Array<TemplateButton>;
+}
+
+/** One of message_template_buttons. */
+export interface TemplateButton {
+  /** message_template_button_type: URL, PHONE_NUMBER, QUICK_REPLY, ... as sent. */
+  type: null | string;
+  /** message_template_button_text. */
+  text: null | string;
+  /** message_template_button_url, for a URL button. */
+  url: null | string;
+  /** message_template_button_phone_number, for a phone button. */
+  phoneNumber: null | string;
+}
+
+/** One change of a WhatsApp Business Account or of one of its phone numbers: account_update, account_alerts, business_capability_update, phone_number_quality_update or phone_number_name_update. Exactly one of accountUpdate, alert, capability, phoneNumberQuality, phoneNumberName is set, per field. Key: the WABA id. */
+export interface AccountEvent {
+  /** Deterministic id: hex SHA-256 of the topic's tag, WABA id, field, entry[].time and the value's JSON (joined by U+0000), so a redelivery by Meta gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** The webhook field that changed (changes[].field); says which of the optional parts below is set. */
+  field: string;
+  /** display_phone_number of the business phone number a phone_number_* change is about (Meta sends no phone number id there); null for account-level fields. */
+  displayPhoneNumber: null | string;
+  /** Set for account_update. */
+  accountUpdate: null | AccountUpdate;
+  /** Set for account_alerts. */
+  alert: null | AccountAlert;
+  /** Set for business_capability_update. */
+  capability: null | BusinessCapability;
+  /** Set for phone_number_quality_update. */
+  phoneNumberQuality: null | PhoneNumberQuality;
+  /** Set for phone_number_name_update. */
+  phoneNumberName: null | PhoneNumberName;
+  /** entry[].time (when Meta triggered the webhook) as milliseconds, when Meta sent it: the order of events for one key. */
+  eventTime: null | number;
+  /** When the ingress received the delivery. */
+  receivedAt: number;
+  /** changes[].value exactly as Meta sent it, as JSON (large integers kept digit for digit), so fields Meta adds later are not lost. */
+  valueJson: string;
+}
+
+/** An account_update: one event with the sub-object its kind carries. */
+export interface AccountUpdate {
+  /** event as Meta sent it: ACCOUNT_RESTRICTION, ACCOUNT_VIOLATION, DISABLED_UPDATE, ACCOUNT_DELETED, ACCOUNT_OFFBOARDED, ACCOUNT_RECONNECTED, PARTNER_ADDED, PARTNER_REMOVED, PARTNER_APP_INSTALLED, PARTNER_APP_UNINSTALLED, VOLUME_BASED_PRICING_TIER_UPDATE, ... or any value Meta adds later (kept). */
+  event: string;
+  /** phone_number, which older account_update events carry. */
+  phoneNumber: null | string;
+  /** country of a BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE. */
+  country: null | string;
+  /** violation_info.violation_type of an ACCOUNT_VIOLATION. */
+  violationType: null | string;
+  /** restriction_info of an ACCOUNT_RESTRICTION; empty otherwise. */
+  restrictions: Array<AccountRestriction>;
+  /** ban_info, when Meta sent it. */
+  ban: null | AccountBan;
+  /** waba_info, when Meta sent it. */
+  wabaInfo: null | AccountWabaInfo;
+  /** disconnection_info, when Meta sent it. */
+  disconnection: null | AccountDisconnection;
+  /** volume_tier_info, when Meta sent it. */
+  volumeTier: null | AccountVolumeTier;
+  /** partner_client_certification_info, when Meta sent it. */
+  partnerClientCertification: null | AccountPartnerCertification;
+  /** auth_international_rate_eligibility, when Meta sent it. */
+  authInternationalRateEligibility: null | AccountAuthRateEligibility;
+}
+
+/** One of restriction_info[]. */
+export interface AccountRestriction {
+  /** restriction_type: RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_ADD_PHONE_NUMBER_ACTION, ... as sent. */
+  restrictionType: null | string;
+  /** expiration (Unix seconds) as milliseconds: when the restriction ends; null when Meta sent none or not a number. */
+  expiration: null | number;
+  /** expiration exactly as Meta sent it, as text (some senders use ISO 8601 strings). */
+  expirationText: null | string;
+}
+
+/** ban_info of a DISABLED_UPDATE. */
+export interface AccountBan {
+  /** waba_ban_state: DISABLE, REINSTATE, SCHEDULE_FOR_DISABLE, ... as sent. */
+  state: null | string;
+  /** waba_ban_date exactly as Meta sent it (a date in words, or a timestamp), as text. */
+  date: null | string;
+}
+
+/** waba_info of partner, ad-account and terms events. */
+export interface AccountWabaInfo {
+  /** waba_info.waba_id. */
+  wabaId: null | string;
+  /** waba_info.owner_business_id: the business portfolio that owns the WABA. */
+  ownerBusinessId: null | string;
+  /** waba_info.ad_account_linked, for AD_ACCOUNT_LINKED. */
+  adAccountLinked: null | string;
+  /** waba_info.partner_app_id, for PARTNER_APP_* events. */
+  partnerAppId: null | string;
+  /** waba_info.solution_id, for a multi-partner solution. */
+  solutionId: null | string;
+  /** waba_info.solution_partner_business_ids; empty when none. */
+  solutionPartnerBusinessIds: Array<string>;
+}
+
+/** disconnection_info of a PARTNER_REMOVED or offboarding (coexistence). */
+export interface AccountDisconnection {
+  /** disconnection_info.reason: ACCOUNT_DISCONNECTED, BUSINESS_DOWNGRADE, CHANGE_NUMBER, COMPANION_INACTIVITY, PRIMARY_INACTIVITY, USER_RE_REGISTERED, ... as sent. */
+  reason: null | string;
+  /** disconnection_info.initiated_by: SYSTEM, USER, ... as sent. */
+  initiatedBy: null | string;
+}
+
+/** volume_tier_info of a VOLUME_BASED_PRICING_TIER_UPDATE. */
+export interface AccountVolumeTier {
+  /** volume_tier_info.tier_update_time, as text. */
+  tierUpdateTime: null | string;
+  /** volume_tier_info.pricing_category. */
+  pricingCategory: null | string;
+  /** volume_tier_info.tier. */
+  tier: null | string;
+  /** volume_tier_info.effective_month. */
+  effectiveMonth: null | string;
+  /** volume_tier_info.region. */
+  region: null | string;
+}
+
+/** partner_client_certification_info of a PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE. */
+export interface AccountPartnerCertification {
+  /** partner_client_certification_info.client_business_id. */
+  clientBusinessId: null | string;
+  /** partner_client_certification_info.status: APPROVED, DISCARDED, FAILED, PENDING, REVOKED, ... as sent. */
+  status: null | string;
+  /** partner_client_certification_info.rejection_reasons; empty when none. */
+  rejectionReasons: Array<string>;
+}
+
+/** auth_international_rate_eligibility of an AUTH_INTL_PRICE_ELIGIBILITY_UPDATE. */
+export interface AccountAuthRateEligibility {
+  /** start_time (Unix seconds) as milliseconds. */
+  startTime: null | number;
+  /** exception_countries; empty when none. */
+  exceptionCountries: Array<AccountExceptionCountry>;
+}
+
+/** One of exception_countries[]. */
+export interface AccountExceptionCountry {
+  /** country_code. */
+  countryCode: null | string;
+  /** start_time (Unix seconds) as milliseconds. */
+  startTime: null | number;
+}
+
+/** An account_alerts change. */
+export interface AccountAlert {
+  /** entity_type: BUSINESS, PHONE_NUMBER, ... as sent. */
+  entityType: null | string;
+  /** entity_id: the business portfolio or phone number id the alert is about. */
+  entityId: null | string;
+  /** alert_info.alert_severity: CRITICAL, WARNING, INFORMATIONAL, ... as sent. */
+  severity: null | string;
+  /** alert_info.alert_status: ACTIVE, NONE, ... as sent. */
+  status: null | string;
+  /** alert_info.alert_type: INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED, OBA_APPROVED, PROFILE_PICTURE_LOST, ... as sent. */
+  type: null | string;
+  /** alert_info.alert_description: Meta's explanation, for people. */
+  description: null | string;
+}
+
+/** A business_capability_update. */
+export interface BusinessCapability {
+  /** max_daily_conversations_per_business as text: a tier (TIER_2K, TIER_UNLIMITED, ...) or a number in decimal, as Meta sent it (its reference documents both). */
+  maxDailyConversationsPerBusiness: null | string;
+  /** max_daily_conversation_per_phone (250, 2000, 10000, 100000, -1 for unlimited), which Meta is retiring. */
+  maxDailyConversationPerPhone: null | number;
+  /** max_phone_numbers_per_business. */
+  maxPhoneNumbersPerBusiness: null | number;
+  /** max_phone_numbers_per_waba. */
+  maxPhoneNumbersPerWaba: null | number;
+}
+
+/** A phone_number_quality_update: a messaging limit or throughput change of one business phone number. */
+export interface PhoneNumberQuality {
+  /** event as Meta sent it: ONBOARDING, THROUGHPUT_UPGRADE, and from older integrations DOWNGRADE, UPGRADE, FLAGGED, UNFLAGGED, or any value Meta adds later (kept). */
+  event: string;
+  /** current_limit: TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED, TIER_NOT_SET, TIER_1K, ... as sent. */
+  currentLimit: null | string;
+  /** old_limit, for messaging limit changes. */
+  oldLimit: null | string;
+  /** max_daily_conversations_per_business as text: the business portfolio's limit, as Meta sent it. */
+  maxDailyConversationsPerBusiness: null | string;
+}
+
+/** A phone_number_name_update: the outcome of a display name review. */
+export interface PhoneNumberName {
+  /** decision as Meta sent it: APPROVED, DEFERRED, PENDING, REJECTED, or any value Meta adds later (kept). */
+  decision: string;
+  /** requested_verified_name: the display name reviewed. */
+  requestedVerifiedName: null | string;
+  /** rejection_reason: NAME_FORMAT_UNACCEPTABLE, NAME_NOT_CONSISTENT, UNKNOWN, ... as sent; null when accepted. */
+  rejectionReason: null | string;
 }
 
 /** A record a consumer could not apply, with the reason and the original bytes, so nothing is lost and the consumer goes on. */

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type {
   BusinessEvent,
   Contact,
@@ -6,8 +5,25 @@ import type {
   Media,
   MessageStatusEvent,
   RawWebhookDelivery,
+  TemplateEvent,
+  AccountEvent,
   WhatsAppError,
 } from "../../contracts/generated/types";
+import { accountFields, deriveAccountEvent } from "./account-events";
+import { sha256Hex } from "./event-ids";
+import {
+  arrayOf,
+  decimal,
+  flag,
+  isObject,
+  objectOrEmpty,
+  parseJsonLosslessly,
+  secondsToMillis,
+  text,
+  type Json,
+} from "./meta-json";
+import { deriveTemplateEvent, templateFields } from "./template-events";
+import type { FieldChange, TypedChange } from "./typed-change";
 
 /** What one HTTP delivery becomes: the raw record and every event derived from it, each with its key. */
 export interface ParsedDelivery {
@@ -15,7 +31,11 @@ export interface ParsedDelivery {
   statuses: Keyed<MessageStatusEvent>[];
   inboundMessages: Keyed<InboundMessageEvent>[];
   businessEvents: Keyed<BusinessEvent>[];
-  /** Messages, statuses and value keys that became no typed event: counted, logged, named in raw.problem. */
+  /** Template field changes, typed (each also in businessEvents). */
+  templateEvents: Keyed<TemplateEvent>[];
+  /** Account and phone-number field changes, typed (each also in businessEvents). */
+  accountEvents: Keyed<AccountEvent>[];
+  /** Messages, statuses, value keys and field changes that became no typed event: counted, logged, named in raw.problem. */
   untyped: UntypedObject[];
   /** First entry's business phone number id, for the delivery's span and logs. */
   phoneNumberId: string | null;
@@ -34,27 +54,7 @@ export interface ReceivedDelivery {
   contentType: string | null;
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
-const arrayOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const text = (value: unknown): string | null =>
-  typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
-const flag = (value: unknown): boolean | null => (typeof value === "boolean" ? value : null);
-const decimal = (value: unknown): number | null => {
-  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof number === "number" && Number.isFinite(number) ? number : null;
-};
-/** Meta's timestamps are Unix seconds, usually as strings. */
-const secondsToMillis = (value: unknown): number | null => {
-  const seconds = decimal(value);
-  return seconds === null ? null : Math.round(seconds * 1000);
-};
-
-export const sha256Hex = (...parts: string[]): string =>
-  createHash("sha256").update(parts.join("\u0000")).digest("hex");
+export { sha256Hex } from "./event-ids";
 
 /** Deterministic ids: a redelivery of the same thing by Meta gets the same id. */
 export const statusEventId = (wamid: string, status: string, timestampMillis: number): string =>
@@ -132,12 +132,22 @@ export type UntypedReason =
   | "missing_sender"
   | "missing_status"
   | "missing_phone_number_id"
-  | "unknown_key";
+  | "unknown_key"
+  | "missing_waba_id"
+  | "missing_template_id"
+  | "missing_event"
+  | "missing_decision"
+  | "missing_display_phone_number"
+  | "missing_alert_info"
+  | "wrong_type";
 
 /** An object of a signed delivery that became no typed event (it stays in the raw record and a business event). */
 export interface UntypedObject {
-  /** Where it sat: `messages`, `statuses`, or `value` for a key of a messages change's value. */
-  field: "messages" | "statuses" | "value";
+  /**
+   * Where it sat: `messages`, `statuses`, `value` for a key of a messages change's value, or the
+   * template or account field whose change it was.
+   */
+  field: string;
   reason: UntypedReason;
   /** For the log line: its position, and the key for unknown_key. */
   detail: string;
@@ -357,7 +367,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
   let jsonParsed = true;
   let problem: string | null = null;
   try {
-    payload = JSON.parse(delivery.body.toString("utf8"));
+    payload = parseJsonLosslessly(delivery.body.toString("utf8"));
   } catch (error) {
     jsonParsed = false;
     problem = `body is not JSON: ${(error as Error).message}`;
@@ -368,6 +378,8 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     statuses: [],
     inboundMessages: [],
     businessEvents: [],
+    templateEvents: [],
+    accountEvents: [],
     untyped: [],
     firstWabaId: null,
     firstPhoneNumberId: null,
@@ -396,12 +408,16 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     inboundCount: events.inboundMessages.length,
     businessEventCount: events.businessEvents.length,
     untypedCount: events.untyped.length,
+    templateEventCount: events.templateEvents.length,
+    accountEventCount: events.accountEvents.length,
   };
   return {
     raw: { key: events.firstWabaId ?? delivery.requestId, value: raw },
     statuses: events.statuses,
     inboundMessages: events.inboundMessages,
     businessEvents: events.businessEvents,
+    templateEvents: events.templateEvents,
+    accountEvents: events.accountEvents,
     untyped: events.untyped,
     phoneNumberId: events.firstPhoneNumberId,
   };
@@ -429,11 +445,15 @@ export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string):
         statusCount: 0,
         inboundCount: 0,
         businessEventCount: 0,
+        templateEventCount: 0,
+        accountEventCount: 0,
       },
     },
     statuses: [],
     inboundMessages: [],
     businessEvents: [],
+    templateEvents: [],
+    accountEvents: [],
     untyped: delivery.untyped,
     phoneNumberId: delivery.phoneNumberId,
   };
@@ -459,6 +479,8 @@ function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEv
   const statuses: Keyed<MessageStatusEvent>[] = [];
   const inboundMessages: Keyed<InboundMessageEvent>[] = [];
   const businessEvents: Keyed<BusinessEvent>[] = [];
+  const templateEvents: Keyed<TemplateEvent>[] = [];
+  const accountEvents: Keyed<AccountEvent>[] = [];
   const untyped: UntypedObject[] = [];
   let firstWabaId: string | null = null;
   let firstPhoneNumberId: string | null = null;
@@ -472,11 +494,25 @@ function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEv
       const field = text(change.field) ?? "unknown";
       const value = objectOrEmpty(change.value);
       firstPhoneNumberId ??= text(objectOrEmpty(value.metadata).phone_number_id);
+      const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
       if (field !== "messages") {
-        businessEvents.push(businessEvent(wabaId, field, change.value, entry.time, delivery));
+        const kept = businessEvent(wabaId, field, change.value, entry.time, delivery);
+        businessEvents.push(kept);
+        const fieldChange: FieldChange = {
+          wabaId: text(entry.id),
+          field,
+          value: change.value,
+          valueJson: kept.value.valueJson,
+          entryTimeMillis: kept.value.entryTime,
+          requestId: delivery.requestId,
+          receivedAt: delivery.receivedAt,
+        };
+        if (templateFields.has(field))
+          keepTyped(deriveTemplateEvent(fieldChange), templateEvents, untyped, field, where);
+        else if (accountFields.has(field))
+          keepTyped(deriveAccountEvent(fieldChange), accountEvents, untyped, field, where);
         return;
       }
-      const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
       const before = untyped.length;
       arrayOf(value.statuses).forEach((status, index) => {
         const parsed = isObject(status) ? parseStatus(status, value, wabaId, rawEventId) : null;
@@ -506,7 +542,28 @@ function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEv
       }
     });
   });
-  return { statuses, inboundMessages, businessEvents, untyped, firstWabaId, firstPhoneNumberId };
+  return {
+    statuses,
+    inboundMessages,
+    businessEvents,
+    templateEvents,
+    accountEvents,
+    untyped,
+    firstWabaId,
+    firstPhoneNumberId,
+  };
+}
+
+/** A typed change goes to its topic's events; one that could not be typed is reported as untyped. */
+function keepTyped<T>(
+  derived: TypedChange<T>,
+  events: Keyed<T>[],
+  untyped: UntypedObject[],
+  field: string,
+  where: string,
+): void {
+  if ("event" in derived) events.push(derived.event);
+  else untyped.push({ field, reason: derived.reason, detail: derived.at ? `${where}.${derived.at}` : where });
 }
 
 function businessEvent(

@@ -39,7 +39,10 @@ describe("recordsByTopic", () => {
       messageStatus: delivery.statuses,
       inboundMessage: [],
       businessEvent: delivery.businessEvents,
+      templateEvent: delivery.templateEvents,
+      accountEvent: [],
     });
+    expect(delivery.templateEvents).toHaveLength(1);
     expect(delivery.statuses).toHaveLength(2);
     expect(delivery.businessEvents).toHaveLength(1);
   });

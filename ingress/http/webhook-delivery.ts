@@ -78,6 +78,8 @@ export function deliverySpanAttributes(delivery: ParsedDelivery): Attributes {
     "whatsapp.statuses": delivery.statuses.length,
     "whatsapp.messages": delivery.inboundMessages.length,
     "whatsapp.other_changes": delivery.businessEvents.length,
+    "whatsapp.template_events": delivery.templateEvents.length,
+    "whatsapp.account_events": delivery.accountEvents.length,
     "whatsapp.body_bytes": raw.body.length,
     "whatsapp.shape_recognized": raw.shapeRecognized,
   };

@@ -194,7 +194,7 @@ describe("receiveDelivery", () => {
     const events = Object.fromEntries(
       (await metrics.events.get()).values.map((value) => [value.labels.topic, value.value]),
     );
-    expect(events).toEqual({ raw: 1, status: 2, inbound: 0, business: 1 });
+    expect(events).toEqual({ raw: 1, status: 2, inbound: 0, business: 1, template: 1, account: 0 });
     expect(lines).toEqual([]);
   });
 
@@ -253,7 +253,7 @@ describe("receiveDelivery", () => {
     const events = Object.fromEntries(
       (await metrics.events.get()).values.map((value) => [value.labels.topic, value.value]),
     );
-    expect(events).toEqual({ raw: 1, status: 0, inbound: 0, business: 0 });
+    expect(events).toEqual({ raw: 1, status: 0, inbound: 0, business: 0, template: 0, account: 0 });
     expect(lines).toEqual([
       expect.objectContaining({
         level: 40,
@@ -341,6 +341,8 @@ describe("deliverySpanAttributes", () => {
       "whatsapp.statuses": 0,
       "whatsapp.messages": 1,
       "whatsapp.other_changes": 0,
+      "whatsapp.template_events": 0,
+      "whatsapp.account_events": 0,
       "whatsapp.body_bytes": Buffer.byteLength(body),
       "whatsapp.shape_recognized": true,
     });

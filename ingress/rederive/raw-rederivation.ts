@@ -50,7 +50,12 @@ export function rederive(raw: RawWebhookDelivery | null): Rederivation {
     kind: "derived",
     delivery,
     events,
-    eventsAtReceipt: raw.statusCount + raw.inboundCount + raw.businessEventCount,
+    eventsAtReceipt:
+      raw.statusCount +
+      raw.inboundCount +
+      raw.businessEventCount +
+      raw.templateEventCount +
+      raw.accountEventCount,
   };
 }
 

@@ -25,6 +25,8 @@ const rawRecordWithoutEvents = (delivery: ReturnType<typeof received>): RawWebho
   statusCount: 0,
   inboundCount: 0,
   businessEventCount: 0,
+  templateEventCount: 0,
+  accountEventCount: 0,
 });
 
 describe("rederive", () => {
@@ -58,14 +60,16 @@ describe("rederive", () => {
       messageStatus: 1,
       inboundMessage: 1,
       businessEvent: 1,
+      templateEvent: 1,
+      accountEvent: 0,
     });
-    expect(rederivation.eventsAtReceipt).toBe(3);
+    expect(rederivation.eventsAtReceipt).toBe(4);
   });
 
   it("counts what the parser of the day did not derive, from the raw record's counts", () => {
     const rederivation = rederive(rawRecordWithoutEvents(received(body)));
     if (rederivation.kind !== "derived") throw new Error("expected events");
-    expect(eventCount(rederivation.events)).toBe(3);
+    expect(eventCount(rederivation.events)).toBe(4);
     expect(rederivation.eventsAtReceipt).toBe(0);
     expect(rederivation.delivery.inboundMessages[0]?.value.rawEventId).toBe("request-1");
   });
@@ -81,6 +85,12 @@ describe("rederive", () => {
     const rederivation = rederive(parseDelivery(received({ hello: WABA_ID })).raw.value);
     expect(rederivation.kind).toBe("derived");
     if (rederivation.kind === "derived") expect(eventCount(rederivation.events)).toBe(0);
-    expect(rederivedTopics).toEqual(["messageStatus", "inboundMessage", "businessEvent"]);
+    expect(rederivedTopics).toEqual([
+      "messageStatus",
+      "inboundMessage",
+      "businessEvent",
+      "templateEvent",
+      "accountEvent",
+    ]);
   });
 });

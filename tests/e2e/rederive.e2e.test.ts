@@ -77,7 +77,7 @@ async function writeRawRecordAsOlderIngress(
 ): Promise<void> {
   const jsonParsed = typeof body !== "string";
   const bytes = Buffer.from(jsonParsed ? JSON.stringify(body) : body);
-  const value: Omit<RawWebhookDelivery, "untypedCount"> = {
+  const value: Omit<RawWebhookDelivery, "untypedCount" | "templateEventCount" | "accountEventCount"> = {
     requestId,
     receivedAt: Date.now(),
     body: bytes,

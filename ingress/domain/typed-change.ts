@@ -1,0 +1,79 @@
+import type { Keyed, UntypedReason } from "./delivery-parser";
+import { arrayOf, decimal, isObject, secondsToMillis, text, type Json } from "./meta-json";
+
+/** One change of a template or account field, as the parser hands it to the field's derivation. */
+export interface FieldChange {
+  wabaId: string | null;
+  field: string;
+  value: unknown;
+  /** The value as JSON, large integers digit for digit. */
+  valueJson: string;
+  entryTimeMillis: number | null;
+  requestId: string;
+  receivedAt: number;
+}
+
+/** A typed event with its key, or why the change could not be typed (and where, for the log line). */
+export type TypedChange<T> = { event: Keyed<T> } | Untypeable;
+export interface Untypeable {
+  reason: UntypedReason;
+  /** The key of the value that made it untypeable, when one did. */
+  at?: string;
+}
+
+/**
+ * Reads the optional values of a change leniently (a number where text is expected is written in
+ * decimal) but remembers the first value of a type Meta never sends there, so the change is reported
+ * as `wrong_type` rather than typed with a silent gap.
+ */
+export class OptionalValues {
+  /** Key of the first value of a wrong type. */
+  wrongType: string | null = null;
+
+  private wrong(where: string): null {
+    this.wrongType ??= where;
+    return null;
+  }
+
+  text(object: Json, key: string): string | null {
+    const value = object[key];
+    if (value === undefined || value === null) return null;
+    return text(value) ?? this.wrong(key);
+  }
+
+  object(object: Json, key: string): Json | null {
+    const value = object[key];
+    if (value === undefined || value === null) return null;
+    return isObject(value) ? value : this.wrong(key);
+  }
+
+  objects(object: Json, key: string): Json[] {
+    const value = object[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every(isObject)) return this.wrong(key) ?? [];
+    return value;
+  }
+
+  texts(object: Json, key: string): string[] {
+    const value = object[key];
+    if (value === undefined || value === null) return [];
+    const read = arrayOf(value).map(text);
+    if (!Array.isArray(value) || read.some((item) => item === null)) return this.wrong(key) ?? [];
+    return read as string[];
+  }
+
+  /** Unix seconds (number or numeric string) as milliseconds. */
+  millis(object: Json, key: string): number | null {
+    const value = object[key];
+    if (value === undefined || value === null) return null;
+    return secondsToMillis(value) ?? this.wrong(key);
+  }
+
+  /** A whole number. */
+  integer(object: Json, key: string): number | null {
+    const value = object[key];
+    if (value === undefined || value === null) return null;
+    const number = decimal(value);
+    return number !== null && Number.isSafeInteger(number) ? number : this.wrong(key);
+  }
+}
