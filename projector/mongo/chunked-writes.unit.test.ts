@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document } from "mongodb";
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from "mongodb";
 import { ChunkedWriter } from "./chunked-writes";
 import type { StoreProfile } from "./store-profile";
 
@@ -15,8 +15,11 @@ const twoPerCommand: StoreProfile = {
   indexedInQueries: true,
 };
 
-const replace = (id: string): AnyBulkWriteOperation<Document> => ({
-  replaceOne: { filter: { _id: id, revision: 1 }, replacement: { _id: id, revision: 2 }, upsert: true },
+/** A read-model document as the writer replaces it. */
+type Row = { _id: string; revision: number };
+
+const replace = (id: string): AnyBulkWriteOperation<Row> => ({
+  replaceOne: { filter: { _id: id, revision: 1 }, replacement: { revision: 2 }, upsert: true },
 });
 
 /** A command's answer: the first operation refused as a duplicate `_id`, `matched` of the others answered. */
@@ -31,7 +34,7 @@ const refusingFirst = (matched: number) =>
   );
 
 /** A collection whose bulk writes answer commands in turn with `answers` (a throw, or every operation matched). */
-function collectionAnswering(answers: (MongoBulkWriteError | "all")[]): Collection<Document> {
+function collectionAnswering(answers: (MongoBulkWriteError | "all")[]): Collection<Row> {
   let command = 0;
   return {
     bulkWrite: (operations: unknown[]) => {
@@ -40,7 +43,7 @@ function collectionAnswering(answers: (MongoBulkWriteError | "all")[]): Collecti
       const n = operations.length;
       return Promise.resolve({ insertedCount: 0, upsertedCount: 0, modifiedCount: n, matchedCount: n });
     },
-  } as unknown as Collection<Document>;
+  } as unknown as Collection<Row>;
 }
 
 const operations = ["a", "b", "c", "d"].map(replace);
