@@ -12,7 +12,7 @@ export npm_config_nodedir := $(NODE_HOME)
 # docker | native | auto (docker when an engine answers)
 STACK ?= auto
 
-.PHONY: help node deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench bench-layout faults clean
+.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench bench-layout faults clean
 
 help:
 	@echo "make up      install what is missing, start the stack and the services, print every URL"
@@ -33,6 +33,15 @@ node_modules/.installed: package.json package-lock.json | node
 	@touch $@
 
 deps: node node_modules/.installed
+
+# The Python consumer check of the contracts (tests/python): confluent-kafka in a virtualenv of its own.
+PYTHON_HOME := $(ROOT)/.tools/python
+$(PYTHON_HOME)/.installed: tests/python/requirements.txt
+	python3 -m venv $(PYTHON_HOME)
+	$(PYTHON_HOME)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+	@touch $@
+
+python-deps: $(PYTHON_HOME)/.installed
 
 build: deps
 	npm run build
@@ -59,7 +68,7 @@ logs:
 # The OTLP exporter loads its transport with a dynamic import, which jest's VM needs this flag for.
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" node node_modules/jest/bin/jest.js
 # Levels run one after the other; int and e2e in band (they share one stack on 2 cores).
-test: build
+test: build python-deps
 	$(JEST) --selectProjects unit
 	$(JEST) --selectProjects int --runInBand
 	$(JEST) --selectProjects e2e --runInBand
@@ -67,7 +76,7 @@ test: build
 test-unit: deps
 	$(JEST) --selectProjects unit
 
-test-int: build
+test-int: build python-deps
 	$(JEST) --selectProjects int --runInBand
 
 test-e2e: build
