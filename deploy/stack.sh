@@ -15,10 +15,17 @@ choose_stack() {
   esac
 }
 
+# The local quick start: .env.example in development mode, with its public secrets and a key of its own.
 ensure_env_file() {
   if [ ! -f .env ]; then
-    cp .env.example .env
-    echo "[stack] created .env from .env.example (development secrets: change them before real traffic)" >&2
+    local key
+    key="$(openssl rand -base64 32 2>/dev/null || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))')"
+    sed -e 's/^WHATSAPP_DEV_MODE=.*/WHATSAPP_DEV_MODE=1/' \
+      -e 's/^WHATSAPP_WEBHOOK_VERIFY_TOKEN=.*/WHATSAPP_WEBHOOK_VERIFY_TOKEN=dev-verify-token/' \
+      -e 's/^WHATSAPP_APP_SECRET=.*/WHATSAPP_APP_SECRET=dev-app-secret/' \
+      -e "s|^CONFIG_ENCRYPTION_KEY=.*|CONFIG_ENCRYPTION_KEY=$key|" .env.example >.env
+    chmod 600 .env
+    echo "[stack] created .env from .env.example in development mode (WHATSAPP_DEV_MODE=1: dev-app-secret, dev-verify-token) with a new CONFIG_ENCRYPTION_KEY; for real traffic, empty WHATSAPP_DEV_MODE and set real secrets" >&2
   fi
 }
 

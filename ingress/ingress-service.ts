@@ -8,6 +8,7 @@ import { createMetricsRegistry, schemaRegistryAnswers } from "../runtime/operati
 import { startService, type RunningService } from "../runtime/service";
 import { serviceNames } from "../runtime/service-names";
 import { SettingsError } from "../runtime/settings";
+import { keyringOf } from "../runtime/whatsapp-settings";
 import { ConfigCache, whatsappConfigs } from "./configuration/config-cache";
 import type { IngressSettings } from "./ingress-settings";
 import { IngressLoad } from "./http/admission";
@@ -42,19 +43,22 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
         { appSecrets: settings.WHATSAPP_APP_SECRET, verifyTokens: settings.WHATSAPP_WEBHOOK_VERIFY_TOKEN },
         settings.WHATSAPP_CONFIG_REFRESH_MS,
         logger,
+        keyringOf(settings),
       );
       await credentials.start();
-      if (!credentials.isReady()) {
+      const unreadable = credentials.unreadableDocuments();
+      if (unreadable.length > 0) {
         // A refused start leaves nothing open behind it (a caller in the same process goes on).
         credentials.stop();
         await mongo.close().catch(() => undefined);
         throw new SettingsError({
-          WHATSAPP_APP_SECRET:
-            "missing (required unless an active whatsapp_configs document supplies an app secret)",
-          WHATSAPP_WEBHOOK_VERIFY_TOKEN:
-            "missing (required unless an active whatsapp_configs document supplies a verify token)",
+          CONFIG_ENCRYPTION_KEY: `does not open every active whatsapp_configs document (CONFIG_ENCRYPTION_KEY_PREVIOUS holds the key before a rotation):\n    ${unreadable.map((error) => error.message).join("\n    ")}`,
         });
       }
+      if (settings.WHATSAPP_DEV_MODE)
+        logger.warn(
+          "WHATSAPP_DEV_MODE: the development secrets of make up are accepted; never for real traffic",
+        );
 
       const kafka = createKafka(serviceNames.ingress, settings.KAFKA_BROKERS, logger);
       const admin = kafka.admin();

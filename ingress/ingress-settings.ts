@@ -8,10 +8,18 @@ import {
   type SettingRelations,
   tcpPort,
 } from "../runtime/settings";
+import {
+  configEncryptionSettingSpecs,
+  developmentModeSettingSpecs,
+  developmentSecretProblems,
+  encryptionKeyProblems,
+} from "../runtime/whatsapp-settings";
 
 export const ingressSettingSpecs = {
   ...stackSettingSpecs,
-  // Optional here: active whatsapp_configs documents may supply them instead (checked at start-up).
+  ...configEncryptionSettingSpecs,
+  ...developmentModeSettingSpecs,
+  // Empty is none: active whatsapp_configs documents may supply them; with neither, every POST gets 401.
   WHATSAPP_WEBHOOK_VERIFY_TOKEN: secretList({
     default: [],
     desc: "verify token(s) of the webhook handshake",
@@ -60,9 +68,18 @@ export const ingressSettingSpecs = {
   SHUTDOWN_GRACE_MS: positiveInt({ default: 10000, desc: "longest wait for in-flight requests at shutdown" }),
 };
 
-/** The request timeout covers the other two; the bytes in flight hold at least one largest body. */
+/**
+ * The request timeout covers the other two; the bytes in flight hold at least one largest body; the
+ * development secrets only in development mode; a previous encryption key only beside a current one.
+ */
 const ingressRelations: SettingRelations<typeof ingressSettingSpecs> = (settings) => {
-  const problems: Record<string, string> = {};
+  const problems: Record<string, string> = {
+    ...developmentSecretProblems(settings.WHATSAPP_DEV_MODE, {
+      WHATSAPP_APP_SECRET: settings.WHATSAPP_APP_SECRET,
+      WHATSAPP_WEBHOOK_VERIFY_TOKEN: settings.WHATSAPP_WEBHOOK_VERIFY_TOKEN,
+    }),
+    ...encryptionKeyProblems(settings),
+  };
   const request = settings.REQUEST_TIMEOUT_MS;
   if (request !== undefined)
     for (const name of ["HEADERS_TIMEOUT_MS", "BODY_READ_TIMEOUT_MS"] as const) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { SettingsError } from "../runtime/settings";
 import { readIngressSettings } from "./ingress-settings";
 
@@ -138,5 +139,38 @@ it("names a timeout above REQUEST_TIMEOUT_MS in the same message as a malformed 
   expect(problems).toEqual({
     PORT: 'malformed: "web" is not a TCP port (0: any free port)',
     HEADERS_TIMEOUT_MS: "must not exceed REQUEST_TIMEOUT_MS (30000)",
+  });
+});
+
+it("refuses the development secrets of make up outside WHATSAPP_DEV_MODE=1, naming each variable", () => {
+  const development = {
+    WHATSAPP_APP_SECRET: "dev-app-secret",
+    WHATSAPP_WEBHOOK_VERIFY_TOKEN: "real,dev-verify-token",
+  };
+  expect(refusal(development).problems).toEqual({
+    WHATSAPP_APP_SECRET:
+      'holds the development value "dev-app-secret", accepted only with WHATSAPP_DEV_MODE=1',
+    WHATSAPP_WEBHOOK_VERIFY_TOKEN:
+      'holds the development value "dev-verify-token", accepted only with WHATSAPP_DEV_MODE=1',
+  });
+  expect(refusal({ ...development, WHATSAPP_DEV_MODE: "0" }).problems).toHaveProperty("WHATSAPP_APP_SECRET");
+  expect(readIngressSettings({ ...development, WHATSAPP_DEV_MODE: "1" })).toMatchObject({
+    WHATSAPP_DEV_MODE: true,
+    WHATSAPP_APP_SECRET: ["dev-app-secret"],
+  });
+});
+
+it("takes CONFIG_ENCRYPTION_KEY as openssl prints it, and names it when malformed or missing beside a previous one", () => {
+  const key = randomBytes(32).toString("base64");
+  expect(
+    readIngressSettings({ ...secrets, CONFIG_ENCRYPTION_KEY: `${key}\n` }).CONFIG_ENCRYPTION_KEY,
+  ).toMatchObject({
+    bytes: Buffer.from(key, "base64"),
+  });
+  expect(refusal({ ...secrets, CONFIG_ENCRYPTION_KEY: "not-a-key" }).problems.CONFIG_ENCRYPTION_KEY).toMatch(
+    /^malformed: expected 32 bytes in base64/,
+  );
+  expect(refusal({ ...secrets, CONFIG_ENCRYPTION_KEY_PREVIOUS: key }).problems).toEqual({
+    CONFIG_ENCRYPTION_KEY: "missing (required when CONFIG_ENCRYPTION_KEY_PREVIOUS is set)",
   });
 });

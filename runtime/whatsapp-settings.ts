@@ -1,4 +1,4 @@
-import { bool, EnvError, makeValidator, str } from "envalid";
+import { EnvError, makeValidator, str } from "envalid";
 import { parseEncryptionKey, type EncryptionKey, type Keyring } from "./secret-box";
 
 /**
@@ -17,6 +17,14 @@ export const encryptionKey = makeValidator<EncryptionKey | false>((raw) => {
   } catch (error) {
     throw new EnvError((error as Error).message);
   }
+});
+
+/** 1 or true is on; empty, 0 or false is off (an empty line of .env is off). */
+export const onOff = makeValidator<boolean>((raw) => {
+  const value = raw.trim().toLowerCase();
+  if (["1", "true"].includes(value)) return true;
+  if (["", "0", "false"].includes(value)) return false;
+  throw new EnvError(`"${raw}" is neither 1 nor 0`);
 });
 
 export const graphApiVersion = makeValidator<string>((raw) => {
@@ -39,7 +47,7 @@ export const configEncryptionSettingSpecs = {
 export const developmentSecrets: readonly string[] = ["dev-app-secret", "dev-verify-token"];
 
 export const developmentModeSettingSpecs = {
-  WHATSAPP_DEV_MODE: bool({
+  WHATSAPP_DEV_MODE: onOff({
     default: false,
     desc: "accept the development secrets of make up (dev-app-secret, dev-verify-token); never for real traffic",
   }),

@@ -110,4 +110,14 @@ describe("development secrets", () => {
     const { WHATSAPP_DEV_MODE } = read({ WHATSAPP_DEV_MODE: "1" });
     expect(developmentSecretProblems(WHATSAPP_DEV_MODE, environment)).toEqual({});
   });
+
+  it("WHATSAPP_DEV_MODE is on for 1 or true, off when empty, 0 or false, and refused otherwise", () => {
+    for (const on of ["1", "true", "TRUE"])
+      expect(read({ WHATSAPP_DEV_MODE: on }).WHATSAPP_DEV_MODE).toBe(true);
+    for (const off of ["", "0", "false"])
+      expect(read({ WHATSAPP_DEV_MODE: off }).WHATSAPP_DEV_MODE).toBe(false);
+    expect(refusal({ WHATSAPP_DEV_MODE: "yes" }).problems.WHATSAPP_DEV_MODE).toBe(
+      'malformed: "yes" is neither 1 nor 0',
+    );
+  });
 });
