@@ -54,10 +54,13 @@ export function rederive(raw: RawWebhookDelivery | null): Rederivation {
       raw.statusCount +
       raw.inboundCount +
       raw.businessEventCount +
-      raw.templateEventCount +
-      raw.accountEventCount,
+      laterCount(raw.templateEventCount) +
+      laterCount(raw.accountEventCount),
   };
 }
+
+/** A count the raw schema gained in a later version: absent from records decoded with an earlier one. */
+const laterCount = (count: number | undefined): number => count ?? 0;
 
 /** Events of a rederivation, all topics together. */
 export const eventCount = (events: ReadonlyMap<TopicId, number>): number =>

@@ -74,6 +74,18 @@ describe("rederive", () => {
     expect(rederivation.delivery.inboundMessages[0]?.value.rawEventId).toBe("request-1");
   });
 
+  it("reads the counts of a raw record written before the template and account counts existed", () => {
+    const {
+      templateEventCount: _template,
+      accountEventCount: _account,
+      ...version2
+    } = parseDelivery(received(body)).raw.value;
+    const rederivation = rederive(version2 as RawWebhookDelivery);
+    if (rederivation.kind !== "derived") throw new Error("expected events");
+    expect(rederivation.eventsAtReceipt).toBe(3);
+    expect(eventCount(rederivation.events)).toBe(4);
+  });
+
   it("skips a body that is not JSON and an empty record", () => {
     const notJson = parseDelivery(received(Buffer.from("{not json"))).raw.value;
     expect(notJson.jsonParsed).toBe(false);
