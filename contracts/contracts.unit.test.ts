@@ -174,6 +174,9 @@ describe("contracts", () => {
       parse(editMessage({ media: { type: "image", caption: "Updated image caption" } })),
       parse(revokeMessage()),
       parse(unknownValueField()),
+      parse(businessHealth.fieldDelivery(businessHealth.templateStatus.rejected)),
+      parse(businessHealth.fieldDelivery(businessHealth.templateQuality.dropped)),
+      parse(businessHealth.fieldDelivery(businessHealth.templateComponents.edited)),
     ];
     const publishedVersions = (topic: TopicId) => {
       const directory = path.join(schemaDirectory, "published", topicContracts[topic].name);
@@ -207,7 +210,7 @@ describe("contracts", () => {
     };
 
     it("covers the topics whose schema has changed, each with records", () => {
-      expect(evolvedTopics).toEqual(["rawWebhook", "messageStatus", "inboundMessage"]);
+      expect(evolvedTopics).toEqual(["rawWebhook", "messageStatus", "inboundMessage", "templateEvent"]);
       for (const topic of evolvedTopics) expect(written(topic).length).toBeGreaterThanOrEqual(3);
     });
 

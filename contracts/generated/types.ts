@@ -412,15 +412,15 @@ export interface BusinessEvent {
   receivedAt: number;
 }
 
-/** One change of a message template: message_template_status_update, message_template_quality_update, template_category_update or message_template_components_update. Exactly one of status, quality, category, components is set, per field. Key: the template id. */
+/** One change of a message template: message_template_status_update, message_template_quality_update, template_category_update, message_template_components_update, or a template as the template sync read it from the Graph API (field template_sync). Exactly one of status, quality, category, components, snapshot is set, per field. Key: the template id. */
 export interface TemplateEvent {
   /** Deterministic id: hex SHA-256 of the topic's tag, WABA id, field, entry[].time and the value's JSON (joined by U+0000), so a redelivery by Meta gives the same id. */
   eventId: string;
-  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from; for template_sync, the id of the sync run. */
   rawEventId: string;
   /** WhatsApp Business Account id (entry[].id). */
   wabaId: string;
-  /** The webhook field that changed (changes[].field); says which of the optional parts below is set. */
+  /** The webhook field that changed (changes[].field), or template_sync for the template sync; says which of the optional parts below is set. */
   field: string;
   /** message_template_id as its decimal digits: Meta sends a JSON number that can exceed 2^53, kept exact as text. */
   templateId: string;
@@ -436,11 +436,13 @@ export interface TemplateEvent {
   category: null | TemplateCategoryChange;
   /** Set for message_template_components_update. */
   components: null | TemplateComponents;
+  /** Set for template_sync (written by the template sync, not by a webhook): eventTime is when the sync read the template. */
+  snapshot: null | TemplateSnapshot;
   /** entry[].time (when Meta triggered the webhook) as milliseconds, when Meta sent it: the order of events for one key. */
   eventTime: null | number;
-  /** When the ingress received the delivery. */
+  /** When the ingress received the delivery (for template_sync: when the sync read the template). */
   receivedAt: number;
-  /** changes[].value exactly as Meta sent it, as JSON (large integers kept digit for digit), so fields Meta adds later are not lost. */
+  /** changes[].value exactly as Meta sent it, as JSON (large integers kept digit for digit), so fields Meta adds later are not lost; for template_sync, the template as the Graph API returned it. */
   valueJson: string;
 }
 
@@ -520,6 +522,22 @@ export interface TemplateButton {
   url: null | string;
   /** message_template_button_phone_number, for a phone button. */
   phoneNumber: null | string;
+}
+
+/** A template as GET /<waba id>/message_templates returned it (npm run templates:sync). */
+export interface TemplateSnapshot {
+  /** status: APPROVED, PENDING, REJECTED, PAUSED, DISABLED, ... as sent. */
+  status: null | string;
+  /** category: MARKETING, UTILITY, AUTHENTICATION, ... as sent. */
+  category: null | string;
+  /** previous_category, when Meta recategorised the template. */
+  previousCategory: null | string;
+  /** quality_score.score: GREEN, YELLOW, RED, UNKNOWN, ... as sent. */
+  qualityScore: null | string;
+  /** rejected_reason: NONE, INVALID_FORMAT, ... as sent. */
+  rejectedReason: null | string;
+  /** components as the webhook's content: the HEADER text as title, BODY text as body, FOOTER text as footer, BUTTONS as buttons (every type); null when Meta sent no components. */
+  components: null | TemplateComponents;
 }
 
 /** One change of a WhatsApp Business Account or of one of its phone numbers: account_update, account_alerts, business_capability_update, phone_number_quality_update or phone_number_name_update. Exactly one of accountUpdate, alert, capability, phoneNumberQuality, phoneNumberName is set, per field. Key: the WABA id. */

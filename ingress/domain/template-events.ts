@@ -38,6 +38,7 @@ export function deriveTemplateEvent(change: FieldChange): TypedChange<TemplateEv
     quality: field === "message_template_quality_update" ? qualityChange(value, read) : null,
     category: field === "template_category_update" ? categoryChange(value, read) : null,
     components: field === "message_template_components_update" ? components(value, read) : null,
+    snapshot: null,
   };
   if (field === "message_template_status_update" && parts.status === null) return { reason: "missing_event" };
   const templateName = read.text(value, "message_template_name");

@@ -60,6 +60,7 @@ describe("template events", () => {
       quality: null,
       category: null,
       components: null,
+      snapshot: null,
       eventTime: ENTRY_TIME * 1000,
       receivedAt,
       valueJson: JSON.stringify(templateStatus.rejected.value),
