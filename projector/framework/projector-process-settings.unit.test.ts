@@ -23,7 +23,11 @@ function problemsOf(env: NodeJS.ProcessEnv): Record<string, string> {
 
 it("has the defaults of the documentation, its PORT by the projections it runs", () => {
   const every = readProjectorProcess(projections, {});
-  expect(every.projections.map((projection) => projection.name)).toEqual(["status", "conversation"]);
+  expect(every.projections.map((projection) => projection.name)).toEqual([
+    "status",
+    "conversation",
+    "templates",
+  ]);
   expect(every.name).toBe("whatsapp-projector");
   expect(every.settings).toMatchObject({
     PORT: 3001,
@@ -79,13 +83,14 @@ it("refuses CONSUMER_GROUP for several projections started in-process too, befor
 it("names every problem in one message: PROJECTIONS, malformed settings, CONSUMER_GROUP", () => {
   expect(
     problemsOf({
-      PROJECTIONS: "status,templates",
+      PROJECTIONS: "status,template-statuses",
       MAX_BATCH_BYTES: "0",
       FETCH_MAX_WAIT_MS: "5s",
       PORT: "70000",
     }),
   ).toEqual({
-    PROJECTIONS: 'malformed: "status,templates" names "templates", not status, conversation',
+    PROJECTIONS:
+      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates',
     MAX_BATCH_BYTES: 'malformed: "0" is not a positive integer',
     FETCH_MAX_WAIT_MS: 'malformed: "5s" is not a positive integer',
     PORT: 'malformed: "70000" is not a TCP port (0: any free port)',
