@@ -27,6 +27,8 @@ it("has the defaults of the documentation, its PORT by the projections it runs",
     "status",
     "conversation",
     "templates",
+    "account",
+    "phone-number",
   ]);
   expect(every.name).toBe("whatsapp-projector");
   expect(every.settings).toMatchObject({
@@ -90,7 +92,7 @@ it("names every problem in one message: PROJECTIONS, malformed settings, CONSUME
     }),
   ).toEqual({
     PROJECTIONS:
-      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates',
+      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates, account, phone-number',
     MAX_BATCH_BYTES: 'malformed: "0" is not a positive integer',
     FETCH_MAX_WAIT_MS: 'malformed: "5s" is not a positive integer',
     PORT: 'malformed: "70000" is not a TCP port (0: any free port)',

@@ -1,5 +1,7 @@
 import type { Projection } from "../framework/projection";
+import { accountProjection } from "./account/projection";
 import { conversationProjection } from "./conversation/projection";
+import { phoneNumberProjection } from "./phone-number/projection";
 import { statusProjection } from "./status/projection";
 import { templatesProjection } from "./templates/projection";
 
@@ -8,4 +10,6 @@ export const projections: Record<string, Projection<never>> = {
   [statusProjection.name]: statusProjection as Projection<never>,
   [conversationProjection.name]: conversationProjection as Projection<never>,
   [templatesProjection.name]: templatesProjection as Projection<never>,
+  [accountProjection.name]: accountProjection as Projection<never>,
+  [phoneNumberProjection.name]: phoneNumberProjection as Projection<never>,
 };

@@ -5,6 +5,8 @@ export const documentedIndexes: Record<string, string[]> = {
   message_statuses: ["{phoneNumberId: 1, updatedAt: -1}", "{recipientId: 1}", "{status: 1, updatedAt: -1}"],
   inbound_messages: ["{conversationId: 1, timestamp: -1}", "{phoneNumberId: 1, timestamp: -1}"],
   conversations: ["{phoneNumberId: 1, lastMessageAt: -1}", "{serviceWindowExpiresAt: 1}"],
+  accounts: ["{restriction.until: 1}"],
+  phone_numbers: ["{wabaId: 1}"],
   templates: ["{wabaId: 1, name: 1, language: 1}", "{wabaId: 1, qualityScore: 1}", "{wabaId: 1, status: 1}"],
 };
 
