@@ -6,7 +6,7 @@ import type {
   AccountWabaInfo,
   BusinessCapability,
 } from "../../../contracts/generated/types";
-import { byChangeTime, changedAt, lastOf } from "./account-event";
+import { byChangeTime, byText, changedAt, lastOf } from "./account-event";
 
 /** One distinct account change: what Meta sent, at Meta's time. */
 export interface AccountChange {
@@ -105,7 +105,7 @@ export function evolveAccount(current: AccountDocument | null, event: AccountEve
     wabaId: event.wabaId,
     latestUpdates: [...latestBy(updates, (c) => c.update.event).values()]
       .map((c) => ({ ...c.update, at: c.at, eventId: c.eventId }))
-      .sort((a, b) => (a.event < b.event ? -1 : a.event > b.event ? 1 : 0)),
+      .sort((a, b) => byText(a.event, b.event)),
     restriction: restrictionOf(updates),
     violation: violation ? { violationType: violation.update.violationType, at: violation.at } : null,
     ban: ban
@@ -157,7 +157,7 @@ function restrictionOf(
         at: c.at,
       });
   const states = [...byType.values()].sort((a, b) =>
-    keyOf(a.restrictionType).localeCompare(keyOf(b.restrictionType)),
+    byText(keyOf(a.restrictionType), keyOf(b.restrictionType)),
   );
   const expiries = states.flatMap((s) => (s.expiresAt ? [s.expiresAt.getTime()] : []));
   return {
@@ -172,7 +172,7 @@ function pricingTiersOf(
 ): AccountDocument["pricingTiers"] {
   const tiers = updates.filter((c) => c.update.volumeTier !== null);
   return [...latestBy(tiers, (c) => keyOf(c.update.volumeTier!.pricingCategory, c.update.volumeTier!.region))]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byText(a, b))
     .map(([, c]) => ({
       pricingCategory: c.update.volumeTier!.pricingCategory,
       region: c.update.volumeTier!.region,
@@ -187,7 +187,7 @@ function activeAlertsOf(history: readonly AccountChange[]): AccountDocument["act
   const alerts = history.filter((c): c is AccountChange & { alert: AccountAlert } => c.alert !== undefined);
   return [...latestBy(alerts, (c) => keyOf(c.alert.entityType, c.alert.entityId, c.alert.type))]
     .filter(([, c]) => c.alert.status === "ACTIVE")
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byText(a, b))
     .map(
       ([
         ,

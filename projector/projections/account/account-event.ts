@@ -38,9 +38,12 @@ export function validateAccountEvent(decoded: unknown): AccountEvent | string {
 /** When the change happened: Meta's entry[].time, else (Meta sent none) when the ingress received it. */
 export const changedAt = (event: AccountEvent): Date => new Date(event.eventTime ?? event.receivedAt);
 
+/** Code-unit order: the same on every machine, unlike localeCompare, so a rebuild anywhere gives the same lists. */
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The order of a document's history: Meta's time, then event id, so any arrival order gives one list. */
 export function byChangeTime(a: { at: Date; eventId: string }, b: { at: Date; eventId: string }): number {
-  return a.at.getTime() - b.at.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+  return a.at.getTime() - b.at.getTime() || byText(a.eventId, b.eventId);
 }
 
 /** The last entry of a history (sorted by `byChangeTime`) that matches, or null. */
