@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { MongoClient } from "mongodb";
+import { ContractSerde } from "../contracts/serde";
+import { ensureTopics } from "../contracts/topic-admin";
+import { whatsappConfigs } from "../ingress/configuration/config-cache";
+import { createKafka, idempotentProducer } from "../runtime/kafka-client";
+import { createLogger } from "../runtime/logger";
+import { SettingsError } from "../runtime/settings";
+import { keyringOf } from "../runtime/whatsapp-settings";
+import type { SyncPorts } from "./account-sync";
+import { activeAccounts } from "./active-accounts";
+import { parseDuration } from "./duration";
+import { graphGet } from "./graph-client";
+import { readTemplateSyncSettings } from "./sync-settings";
+import { runSummary, syncAllAccounts } from "./sync-run";
+
+const usage = `Usage: npm run templates:sync [-- --every <duration>]
+Reads every template of every active account (whatsapp_configs, else WHATSAPP_WABA_ID and
+WHATSAPP_ACCESS_TOKEN) from GET <GRAPH_API_BASE_URL>/<WHATSAPP_API_VERSION>/<waba id>/message_templates
+and publishes each to whatsapp.template.event.v1, which the templates projection folds into templates.
+  --every <duration>  run again every 30s, 15m, 6h, 1d... until stopped (SIGTERM, SIGINT)
+Exits 0 when every account synced, 1 when one did not, 2 on bad arguments or settings.`;
+
+/** The arguments: a one-shot run, a periodic one, help, or what is wrong with them. */
+function parseArguments(args: string[]): { everyMs: number | null } | { help: true } | { problem: string } {
+  if (args.length === 0) return { everyMs: null };
+  if (args.length === 1 && ["--help", "-h"].includes(args[0]!)) return { help: true };
+  if (args.length === 2 && args[0] === "--every") {
+    const everyMs = parseDuration(args[1]!);
+    return everyMs === null ? { problem: `--every: "${args[1]}" is not a duration like 15m` } : { everyMs };
+  }
+  return { problem: `unknown arguments: ${args.join(" ")}` };
+}
+
+async function main(args: string[]): Promise<number> {
+  const parsed = parseArguments(args);
+  if ("help" in parsed) {
+    console.log(usage);
+    return 0;
+  }
+  if ("problem" in parsed) {
+    console.error(`${parsed.problem}\n${usage}`);
+    return 2;
+  }
+  const settings = readTemplateSyncSettings();
+  // Progress goes to stdout as lines; the Kafka client logs only its errors (JSON, to stdout).
+  const logger = createLogger("whatsapp-template-sync", "error");
+  const mongo = new MongoClient(settings.MONGODB_URI);
+  const kafka = createKafka("whatsapp-template-sync", settings.KAFKA_BROKERS, logger);
+  const producer = kafka.producer(idempotentProducer);
+  const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const stop = () => {
+    stopping = true;
+    wake?.();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  try {
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, ["templateEvent"], settings.TOPIC_PREFIX, 3);
+    await admin.disconnect();
+    await serde.register(["templateEvent"]);
+    await producer.connect();
+    const ports: SyncPorts = {
+      get: graphGet,
+      publish: async (events) => {
+        if (events.length === 0) return;
+        const messages = await Promise.all(
+          events.map(async ({ key, value }) => ({ key, value: await serde.encode("templateEvent", value) })),
+        );
+        await producer.send({ topic: serde.topic("templateEvent"), acks: -1, messages });
+      },
+      sleep,
+      now: () => Date.now(),
+      progress: (line) => console.log(line),
+    };
+    const keyring = keyringOf(settings);
+    const warnedPlaintext = new Set<string>();
+    for (;;) {
+      const found = await activeAccounts(whatsappConfigs(mongo.db(settings.MONGODB_DB)), settings, keyring);
+      for (const id of found.plaintext.filter((id) => !warnedPlaintext.has(id))) {
+        warnedPlaintext.add(id);
+        console.warn(
+          `whatsapp_configs document ${id} holds its access token in clear; \`npm run config -- rotate-key\` seals it`,
+        );
+      }
+      const result = await syncAllAccounts(found, ports, {
+        baseUrl: settings.GRAPH_API_BASE_URL,
+        runId: `template-sync-${randomUUID()}`,
+      });
+      for (const line of runSummary(result)) (result.allSynced ? console.log : console.error)(line);
+      if (parsed.everyMs === null) return result.allSynced ? 0 : 1;
+      if (stopping) return 0;
+      console.log(`next run in ${args[1]}`);
+      await sleep(parsed.everyMs);
+      if (stopping) return 0;
+    }
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await mongo.close().catch(() => undefined);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      error instanceof SettingsError ? error.message : `template sync failed: ${(error as Error).message}`,
+    );
+    process.exit(error instanceof SettingsError ? 2 : 1);
+  },
+);
