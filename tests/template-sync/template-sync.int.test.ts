@@ -1,6 +1,4 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { MongoClient } from "mongodb";
 import { whatsappConfigs } from "../../ingress/configuration/config-cache";
 import { sealConfigSecrets } from "../../ingress/configuration/config-secrets";
@@ -10,11 +8,11 @@ import { parseEncryptionKey } from "../../runtime/secret-box";
 import { eventually } from "../support/event-producer";
 import { TestProjectors } from "../support/projectors";
 import { FakeGraphApi, firstPagePath } from "./fake-graph-api";
+import { runTemplatesSync, startTemplatesSync } from "./sync-process";
 
 // `npm run templates:sync` as a process (from the source through tsx) against a fake Graph API on
 // loopback, never Meta: accounts from sealed whatsapp_configs documents, paging, throttling with
 // Retry-After, a 5xx, an expired token; its events folded by the templates projection on the real stack.
-const repositoryRoot = path.resolve(__dirname, "../..");
 const run = process.env.TEST_RUN_ID!;
 const prefix = `${process.env.TOPIC_PREFIX}template-sync.`;
 const database = `whatsapp_test_${run}_template_sync`;
@@ -28,37 +26,16 @@ const expiredWaba = "102290129340502";
 const syncedToken = "EAAsynced-token-7f3a9c";
 const expiredToken = "EAAexpired-token-41bd2e";
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The sync with this test's topics, database, key and fake Graph API. */
-function templatesSync(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", path.join(repositoryRoot, "template-sync/main.ts"), ...args],
-      {
-        cwd: repositoryRoot,
-        env: {
-          ...process.env,
-          NODE_OPTIONS: "",
-          TOPIC_PREFIX: prefix,
-          MONGODB_DB: database,
-          CONFIG_ENCRYPTION_KEY: key,
-          GRAPH_API_BASE_URL: graph.baseUrl,
-          WHATSAPP_WABA_ID: "",
-          WHATSAPP_ACCESS_TOKEN: "",
-          ...env,
-        },
-        timeout: 90_000,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
-    );
-  });
-}
+const syncEnvironment = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  TOPIC_PREFIX: prefix,
+  MONGODB_DB: database,
+  CONFIG_ENCRYPTION_KEY: key,
+  GRAPH_API_BASE_URL: graph.baseUrl,
+  ...env,
+});
+const templatesSync = (args: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+  runTemplatesSync(args, syncEnvironment(env));
 
 const template = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -200,3 +177,23 @@ it("says what is wrong with its arguments, and exits 2", async () => {
   expect(result.stderr).toContain('--every: "soon" is not a duration like 15m');
   expect(result.stderr).toContain("Usage: npm run templates:sync");
 });
+
+it("runs again every --every until stopped, then exits 0", async () => {
+  await whatsappConfigs(mongo.db(database)).updateMany({}, { $set: { active: false } });
+  const envWaba = "102290129340504";
+  graph.answer(firstPagePath(envWaba), {
+    status: 200,
+    body: { data: [template("1000000000000004", "APPROVED")] },
+  });
+  const periodic = startTemplatesSync(
+    ["--every", "1s"],
+    syncEnvironment({ WHATSAPP_WABA_ID: envWaba, WHATSAPP_ACCESS_TOKEN: "EAAperiodic-token" }),
+  );
+  await eventually(
+    async () => periodic.output().split("every account synced (1)").length - 1,
+    (runs) => runs >= 2,
+  );
+  periodic.child.kill("SIGTERM");
+  expect(await periodic.exited).toBe(0);
+  expect(periodic.output()).toContain("next run in 1s");
+}, 120_000);
