@@ -26,6 +26,9 @@ ensure_env_file() {
       -e "s|^CONFIG_ENCRYPTION_KEY=.*|CONFIG_ENCRYPTION_KEY=$key|" .env.example >.env
     chmod 600 .env
     echo "[stack] created .env from .env.example in development mode (WHATSAPP_DEV_MODE=1: dev-app-secret, dev-verify-token) with a new CONFIG_ENCRYPTION_KEY; for real traffic, empty WHATSAPP_DEV_MODE and set real secrets" >&2
+  elif grep -Eq '^WHATSAPP_(APP_SECRET|WEBHOOK_VERIFY_TOKEN)=dev-' .env && ! grep -Eq '^WHATSAPP_DEV_MODE=(1|true)$' .env; then
+    # A .env written before development mode existed: say why the ingress will refuse to start.
+    echo "[stack] .env holds the development secrets (dev-app-secret, dev-verify-token) without WHATSAPP_DEV_MODE=1: the ingress refuses them. Add WHATSAPP_DEV_MODE=1 to .env for development, or set real secrets (docs/operations.md#settings)" >&2
   fi
 }
 
