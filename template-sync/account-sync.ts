@@ -33,10 +33,25 @@ export const firstPageUrl = (baseUrl: string, account: SyncAccount): string =>
 export const withoutToken = (text: string, token: string): string =>
   token.length > 0 ? text.split(token).join("[token]") : text;
 
+/** Pure: why `url` must not be fetched (not a URL, another host, a page already read), or null. */
+export function nextPageProblem(url: string, origin: string, fetched: ReadonlySet<string>): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "paging.next is not a URL";
+  }
+  if (parsed.origin !== origin) return `paging.next leads to another host than ${origin}`;
+  if (fetched.has(url))
+    return `paging.next repeats a page already read in this run (after ${fetched.size} pages)`;
+  return null;
+}
+
 /**
  * Reads every page of one account's templates, following paging.next until it is absent, and publishes
  * each page's templates before asking for the next. Waits and retries as `decideAnswer` says; stops the
- * account on a token problem, another error, or a next page on another host (the token goes nowhere else).
+ * account on a token problem, another error, a next page on another host (the token goes nowhere else), or a
+ * next page that is not a URL or was already read.
  */
 export async function syncAccount(
   account: SyncAccount,
@@ -56,9 +71,12 @@ export async function syncAccount(
     tokenProblem,
     templates,
   });
+  // The pages of this run, so a paging.next that repeats (or cycles) ends the account, not the process.
+  const fetched = new Set<string>();
   while (url !== null) {
-    if (new URL(url).origin !== origin)
-      return stop(`paging.next leads to another host than ${origin}`, false);
+    const problem = nextPageProblem(url, origin, fetched);
+    if (problem) return stop(problem, false);
+    fetched.add(url);
     for (let attempt = 1; ; attempt++) {
       let answer: GraphAnswer;
       try {

@@ -1,6 +1,7 @@
 import type { TemplateEvent } from "../contracts/generated/types";
 import { firstPageUrl, syncAccount, type SyncAccount, type SyncPorts } from "./account-sync";
 import type { GraphAnswer } from "./graph-answer";
+import { runSummary, syncAllAccounts } from "./sync-run";
 
 const baseUrl = "http://127.0.0.1:9999";
 const token = "EAAJBsecret-token-123";
@@ -129,4 +130,44 @@ it("retries a network error like a server error", async () => {
     templates: 1,
   });
   expect(fake.slept).toEqual([1_000]);
+});
+
+it("fails the account when paging.next repeats a page or cycles back to one, never asking twice", async () => {
+  const repeating = fakePorts({ [first]: [page(["1"], first)] });
+  expect(await syncAccount(account, repeating.ports, { baseUrl, runId: "r" })).toMatchObject({
+    ok: false,
+    why: "paging.next repeats a page already read in this run (after 1 pages)",
+    templates: 1,
+  });
+  const cycling = fakePorts({
+    [first]: [page(["1"], `${baseUrl}/v23.0/p2?access_token=${token}`)],
+    [`${baseUrl}/v23.0/p2?access_token=${token}`]: [page(["2"], first)],
+  });
+  const result = await syncAccount(account, cycling.ports, { baseUrl, runId: "r" });
+  expect(result).toMatchObject({ ok: false, why: expect.stringContaining("repeats a page"), templates: 2 });
+  expect(cycling.requested).toHaveLength(2);
+  expect(JSON.stringify(result)).not.toContain(token);
+});
+
+it("fails only the account whose paging.next is not a URL; the next account still syncs", async () => {
+  const other: SyncAccount = { ...account, wabaId: "102290129340399" };
+  const fake = fakePorts({
+    [first]: [page(["1"], "not a url")],
+    [firstPageUrl(baseUrl, other)]: [page(["2"])],
+  });
+  const run = await syncAllAccounts(
+    { accounts: [account, other], unreadable: [], plaintext: [] },
+    fake.ports,
+    {
+      baseUrl,
+      runId: "r",
+    },
+  );
+  expect(run.results).toEqual([
+    { wabaId: account.wabaId, ok: false, why: "paging.next is not a URL", tokenProblem: false, templates: 1 },
+    { wabaId: other.wabaId, ok: true, templates: 1, pages: 1 },
+  ]);
+  expect(runSummary(run)[0]).toBe(
+    `account ${account.wabaId}: FAILED after 1 templates: paging.next is not a URL`,
+  );
 });
