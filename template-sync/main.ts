@@ -18,7 +18,7 @@ const usage = `Usage: npm run templates:sync [-- --every <duration>]
 Reads every template of every active account (whatsapp_configs, else WHATSAPP_WABA_ID and
 WHATSAPP_ACCESS_TOKEN) from GET <GRAPH_API_BASE_URL>/<WHATSAPP_API_VERSION>/<waba id>/message_templates
 and publishes each to whatsapp.template.event.v1, which the templates projection folds into templates.
-  --every <duration>  run again every 30s, 15m, 6h, 1d... until stopped (SIGTERM, SIGINT)
+  --every <duration>  run again every 30s, 15m, 6h, 1d... (at most 24d) until stopped (SIGTERM, SIGINT)
 Exits 0 when every account synced, 1 when one did not, 2 on bad arguments or settings.`;
 
 /** The arguments: a one-shot run, a periodic one, help, or what is wrong with them. */
@@ -26,8 +26,8 @@ function parseArguments(args: string[]): { everyMs: number | null } | { help: tr
   if (args.length === 0) return { everyMs: null };
   if (args.length === 1 && ["--help", "-h"].includes(args[0]!)) return { help: true };
   if (args.length === 2 && args[0] === "--every") {
-    const everyMs = parseDuration(args[1]!);
-    return everyMs === null ? { problem: `--every: "${args[1]}" is not a duration like 15m` } : { everyMs };
+    const every = parseDuration(args[1]!);
+    return "problem" in every ? { problem: `--every: ${every.problem}` } : { everyMs: every.ms };
   }
   return { problem: `unknown arguments: ${args.join(" ")}` };
 }
