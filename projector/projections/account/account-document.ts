@@ -6,12 +6,15 @@ import type {
   AccountWabaInfo,
   BusinessCapability,
 } from "../../../contracts/generated/types";
-import { byChangeTime, byText, changedAt, lastOf } from "./account-event";
+import { withEvent } from "../shared/event-history";
+import { byText, changedAt, lastOf } from "./account-event";
 
 /** One distinct account change: what Meta sent, at Meta's time. */
 export interface AccountChange {
   eventId: string;
   at: Date;
+  /** When the ingress received it: orders two changes of the same second. */
+  receivedAt: Date;
   field: string;
   update?: AccountUpdate;
   alert?: AccountAlert;
@@ -79,17 +82,18 @@ const partnerEvents = new Set([
  * the distinct changes sorted by Meta's time.
  */
 export function evolveAccount(current: AccountDocument | null, event: AccountEvent): AccountDocument | null {
-  if (current?.history.some((change) => change.eventId === event.eventId)) return current;
   if (!event.accountUpdate && !event.alert && !event.capability) return current;
   const change: AccountChange = {
     eventId: event.eventId,
     at: changedAt(event),
+    receivedAt: new Date(event.receivedAt),
     field: event.field,
     ...(event.accountUpdate ? { update: event.accountUpdate } : {}),
     ...(event.alert ? { alert: event.alert } : {}),
     ...(event.capability ? { capability: event.capability } : {}),
   };
-  const history = [...(current?.history ?? []), change].sort(byChangeTime);
+  const history = withEvent(current?.history ?? [], change);
+  if (!history) return current;
   const updates = history.filter(
     (c): c is AccountChange & { update: AccountUpdate } => c.update !== undefined,
   );

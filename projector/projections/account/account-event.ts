@@ -41,12 +41,7 @@ export const changedAt = (event: AccountEvent): Date => new Date(event.eventTime
 /** Code-unit order: the same on every machine, unlike localeCompare, so a rebuild anywhere gives the same lists. */
 export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The order of a document's history: Meta's time, then event id, so any arrival order gives one list. */
-export function byChangeTime(a: { at: Date; eventId: string }, b: { at: Date; eventId: string }): number {
-  return a.at.getTime() - b.at.getTime() || byText(a.eventId, b.eventId);
-}
-
-/** The last entry of a history (sorted by `byChangeTime`) that matches, or null. */
+/** The last entry of a history (in history order) that matches, or null. */
 export function lastOf<T>(history: readonly T[], matches: (entry: T) => boolean): T | null {
   for (let i = history.length - 1; i >= 0; i--) if (matches(history[i]!)) return history[i]!;
   return null;

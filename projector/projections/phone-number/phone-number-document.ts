@@ -1,10 +1,13 @@
 import type { AccountEvent, PhoneNumberName, PhoneNumberQuality } from "../../../contracts/generated/types";
-import { byChangeTime, changedAt, lastOf } from "../account/account-event";
+import { changedAt, lastOf } from "../account/account-event";
+import { withEvent } from "../shared/event-history";
 
 /** One distinct phone-number change: what Meta sent, at Meta's time. */
 export interface PhoneNumberChange {
   eventId: string;
   at: Date;
+  /** When the ingress received it: orders two changes of the same second. */
+  receivedAt: Date;
   field: string;
   wabaId: string;
   displayPhoneNumber: string;
@@ -57,18 +60,19 @@ export function evolvePhoneNumber(
   current: PhoneNumberDocument | null,
   event: AccountEvent,
 ): PhoneNumberDocument | null {
-  if (current?.history.some((change) => change.eventId === event.eventId)) return current;
   if (!event.phoneNumberQuality && !event.phoneNumberName) return current;
   const change: PhoneNumberChange = {
     eventId: event.eventId,
     at: changedAt(event),
+    receivedAt: new Date(event.receivedAt),
     field: event.field,
     wabaId: event.wabaId,
     displayPhoneNumber: event.displayPhoneNumber ?? "",
     ...(event.phoneNumberQuality ? { quality: event.phoneNumberQuality } : {}),
     ...(event.phoneNumberName ? { name: event.phoneNumberName } : {}),
   };
-  const history = [...(current?.history ?? []), change].sort(byChangeTime);
+  const history = withEvent(current?.history ?? [], change);
+  if (!history) return current;
   const latest = history[history.length - 1]!;
   const review = lastOf(history, (c) => c.name !== undefined);
   const approved = lastOf(history, (c) => c.name?.decision === "APPROVED");

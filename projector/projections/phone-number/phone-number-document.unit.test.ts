@@ -14,6 +14,14 @@ const flagged = accountEvent(phoneNumberQuality.flaggedLegacy, { time: 1050 });
 const upgraded = accountEvent(phoneNumberQuality.throughputUpgrade, { time: 1200 });
 
 describe("evolvePhoneNumber", () => {
+  it("takes the later arrival of two name decisions in one Meta second as the latest, in either order", () => {
+    const first = accountEvent(phoneNumberName.rejected, { time: 1000, receivedAt: 1000_200 });
+    const second = accountEvent(phoneNumberName.approved, { time: 1000, receivedAt: 1000_700 });
+
+    expect(fold([first, second]).nameReview?.decision).toBe("APPROVED");
+    expect(fold([second, first])).toEqual(fold([first, second]));
+  });
+
   it("gives one document for every order: latest review, name, limit and quality event by Meta's time", () => {
     const events = [approved, rejected, flagged, upgraded];
     const expected = fold(events);

@@ -7,6 +7,7 @@ import type {
   TemplateRejectionInfo,
   TemplateStatusChange,
 } from "../../../contracts/generated/types";
+import { withEvent } from "../shared/event-history";
 
 /** A template as the template sync read it from the Graph API (the sync's own event kind). */
 export type TemplateSnapshot = NonNullable<TemplateEvent["snapshot"]>;
@@ -17,6 +18,8 @@ export interface TemplateHistoryEntry {
   field: string;
   /** Meta's time (entry[].time; the ingress's arrival time when Meta sent none; the sync's read time). */
   at: Date;
+  /** When the ingress received it (the sync: when it published it): orders two events of the same second. */
+  receivedAt: Date;
   templateName?: string;
   language?: string;
   status?: TemplateStatusChange;
@@ -83,8 +86,18 @@ const emptyState: TemplateState = {
 /** The event's time: Meta's entry[].time, else the ingress's arrival time (both carried by the event). */
 const timeOf = (event: TemplateEvent): number => event.eventTime ?? event.receivedAt;
 
-function compareEntries(a: TemplateHistoryEntry, b: TemplateHistoryEntry): number {
-  return a.at.getTime() - b.at.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+/**
+ * Sync snapshots kept in a history: the latest by time. Each sync run reads every template again, so
+ * keeping them all would grow a document without bound; the kept set is the latest of all seen,
+ * whatever their order, so the document stays a function of the events.
+ */
+export const snapshotsKept = 10;
+
+function withoutOldSnapshots(history: TemplateHistoryEntry[]): TemplateHistoryEntry[] {
+  const snapshots = history.filter((entry) => entry.snapshot !== undefined);
+  if (snapshots.length <= snapshotsKept) return history;
+  const dropped = new Set(snapshots.slice(0, snapshots.length - snapshotsKept));
+  return history.filter((entry) => !dropped.has(entry));
 }
 
 function historyEntry(event: TemplateEvent): TemplateHistoryEntry {
@@ -92,6 +105,7 @@ function historyEntry(event: TemplateEvent): TemplateHistoryEntry {
     eventId: event.eventId,
     field: event.field,
     at: new Date(timeOf(event)),
+    receivedAt: new Date(event.receivedAt),
     ...(event.templateName !== null ? { templateName: event.templateName } : {}),
     ...(event.language !== null ? { language: event.language } : {}),
     ...(event.status ? { status: event.status } : {}),
@@ -187,8 +201,15 @@ function applyEntry(state: TemplateState, entry: TemplateHistoryEntry): Template
  * sorted set of distinct events, so the latest state by Meta's time whatever the arrival order.
  */
 export function evolveTemplate(current: TemplateDocument | null, event: TemplateEvent): TemplateDocument {
-  if (current?.history.some((entry) => entry.eventId === event.eventId)) return current;
-  const history = [...(current?.history ?? []), historyEntry(event)].sort(compareEntries);
+  const added = withEvent(current?.history ?? [], historyEntry(event));
+  if (!added) return current!;
+  const history = withoutOldSnapshots(added);
+  if (
+    current &&
+    history.length === current.history.length &&
+    history.every((e, i) => e === current.history[i])
+  )
+    return current;
   return {
     ...current,
     _id: event.templateId,

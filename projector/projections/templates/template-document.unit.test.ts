@@ -1,7 +1,7 @@
 import type { TemplateEvent } from "../../../contracts/generated/types";
 import { statusChange, syncedTemplate, templateEvent } from "../../../tests/fixtures/template-events";
 import { permutations } from "../../../tests/support/orders";
-import { evolveTemplate, type TemplateDocument } from "./template-document";
+import { evolveTemplate, snapshotsKept, type TemplateDocument } from "./template-document";
 
 const id = "1689556908129835";
 const fold = (events: TemplateEvent[]): TemplateDocument =>
@@ -22,6 +22,30 @@ const edited = {
 };
 
 describe("evolveTemplate", () => {
+  it("takes the later arrival of two status changes in one Meta second as the latest, in either order", () => {
+    const pending = templateEvent(id, 100, statusChange("PENDING", null), { receivedAt: 100_200 });
+    const approved = templateEvent(id, 100, statusChange("APPROVED"), { receivedAt: 100_700 });
+
+    expect(expectSameInEveryOrder([pending, approved]).status).toBe("APPROVED");
+  });
+
+  it("keeps the latest sync snapshots only, the same ones whatever their order", () => {
+    const snapshots = Array.from({ length: snapshotsKept + 5 }, (_, run) =>
+      templateEvent(id, 1000 + run * 900, syncedTemplate({ status: run % 2 ? "APPROVED" : "PAUSED" })),
+    );
+    const webhook = templateEvent(id, 500, statusChange("APPROVED"));
+    const events = [webhook, ...snapshots];
+    const expected = fold(events);
+
+    expect(expected.history.filter((entry) => entry.snapshot).map((entry) => entry.at.getTime())).toEqual(
+      snapshots.slice(-snapshotsKept).map((event) => event.eventTime),
+    );
+    expect(expected.history[0]!.eventId).toBe(webhook.eventId);
+    for (let shift = 1; shift < events.length; shift++)
+      expect(fold([...events.slice(shift), ...events.slice(0, shift)])).toEqual(expected);
+    expect(fold([...events].reverse())).toEqual(expected);
+  });
+
   it("keeps the latest state by Meta's time whatever the arrival order, every change once in history", () => {
     const events = [
       templateEvent(id, 100, statusChange("PENDING", null, "UTILITY")),
