@@ -1,6 +1,7 @@
 import type { TemplateEvent } from "../contracts/generated/types";
 import { decideAnswer, defaultBackoff, type BackoffPolicy, type GraphAnswer } from "./graph-answer";
 import { templateFieldsParam, templateSyncEvent } from "./graph-templates";
+import { SyncStopped } from "./sync-stop";
 
 /** One account to sync: its WABA and the token and Graph API version to read it with. */
 export interface SyncAccount {
@@ -13,7 +14,7 @@ export interface SyncAccount {
 
 /** What the sync needs from the world; each a thin adapter. */
 export interface SyncPorts {
-  /** GET `url` with the token as a bearer token. */
+  /** GET `url` with the token as a bearer token. SyncStopped from it, `sleep` or `publish` ends the run. */
   get(url: string, accessToken: string): Promise<GraphAnswer>;
   publish(events: { key: string; value: TemplateEvent }[]): Promise<void>;
   sleep(ms: number): Promise<void>;
@@ -82,6 +83,7 @@ export async function syncAccount(
       try {
         answer = await ports.get(url, account.accessToken);
       } catch (error) {
+        if (error instanceof SyncStopped) throw error;
         // Unreachable: retried like a server error.
         const message = `network error: ${(error as Error).message}`;
         answer = { status: 503, headers: {}, body: JSON.stringify({ error: { message } }) };

@@ -2,6 +2,7 @@ import type { TemplateEvent } from "../contracts/generated/types";
 import { firstPageUrl, syncAccount, type SyncAccount, type SyncPorts } from "./account-sync";
 import type { GraphAnswer } from "./graph-answer";
 import { runSummary, syncAllAccounts } from "./sync-run";
+import { SyncStopped } from "./sync-stop";
 
 const baseUrl = "http://127.0.0.1:9999";
 const token = "EAAJBsecret-token-123";
@@ -170,4 +171,16 @@ it("fails only the account whose paging.next is not a URL; the next account stil
   expect(runSummary(run)[0]).toBe(
     `account ${account.wabaId}: FAILED after 1 templates: paging.next is not a URL`,
   );
+});
+
+it("ends the run at once when stopped, neither retrying nor failing the account", async () => {
+  const fake = fakePorts({});
+  const stopped: SyncPorts = {
+    ...fake.ports,
+    get: async () => {
+      throw new SyncStopped();
+    },
+  };
+  await expect(syncAccount(account, stopped, { baseUrl, runId: "r" })).rejects.toBeInstanceOf(SyncStopped);
+  expect(fake.slept).toEqual([]);
 });

@@ -12,7 +12,9 @@ import { activeAccounts } from "./active-accounts";
 import { parseDuration } from "./duration";
 import { graphGet } from "./graph-client";
 import { readTemplateSyncSettings } from "./sync-settings";
-import { runSummary, syncAllAccounts } from "./sync-run";
+import { syncAllAccounts } from "./sync-run";
+import { runSyncService } from "./sync-service";
+import { SyncStopped, stoppableSleep } from "./sync-stop";
 
 const usage = `Usage: npm run templates:sync [-- --every <duration>]
 Reads every template of every active account (whatsapp_configs, else WHATSAPP_WABA_ID and
@@ -49,22 +51,12 @@ async function main(args: string[]): Promise<number> {
   const kafka = createKafka("whatsapp-template-sync", settings.KAFKA_BROKERS, logger);
   const producer = kafka.producer(idempotentProducer);
   const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const stop = () => {
-    stopping = true;
-    wake?.();
-  };
+  // SIGTERM or SIGINT aborts the wait or fetch in hand; a second signal ends the process as Node does.
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const sleep = (ms: number) => stoppableSleep(ms, stopping.signal);
   try {
     const admin = kafka.admin();
     await admin.connect();
@@ -73,8 +65,16 @@ async function main(args: string[]): Promise<number> {
     await serde.register(["templateEvent"]);
     await producer.connect();
     const ports: SyncPorts = {
-      get: graphGet,
+      get: async (url, accessToken) => {
+        if (stopping.signal.aborted) throw new SyncStopped();
+        try {
+          return await graphGet(url, accessToken, { stop: stopping.signal });
+        } catch (error) {
+          throw stopping.signal.aborted ? new SyncStopped() : error;
+        }
+      },
       publish: async (events) => {
+        if (stopping.signal.aborted) throw new SyncStopped();
         if (events.length === 0) return;
         const messages = await Promise.all(
           events.map(async ({ key, value }) => ({ key, value: await serde.encode("templateEvent", value) })),
@@ -87,7 +87,7 @@ async function main(args: string[]): Promise<number> {
     };
     const keyring = keyringOf(settings);
     const warnedPlaintext = new Set<string>();
-    for (;;) {
+    const runOnce = async () => {
       const found = await activeAccounts(whatsappConfigs(mongo.db(settings.MONGODB_DB)), settings, keyring);
       for (const id of found.plaintext.filter((id) => !warnedPlaintext.has(id))) {
         warnedPlaintext.add(id);
@@ -95,17 +95,19 @@ async function main(args: string[]): Promise<number> {
           `whatsapp_configs document ${id} holds its access token in clear; \`npm run config -- rotate-key\` seals it`,
         );
       }
-      const result = await syncAllAccounts(found, ports, {
+      return syncAllAccounts(found, ports, {
         baseUrl: settings.GRAPH_API_BASE_URL,
         runId: `template-sync-${randomUUID()}`,
       });
-      for (const line of runSummary(result)) (result.allSynced ? console.log : console.error)(line);
-      if (parsed.everyMs === null) return result.allSynced ? 0 : 1;
-      if (stopping) return 0;
-      console.log(`next run in ${args[1]}`);
-      await sleep(parsed.everyMs);
-      if (stopping) return 0;
-    }
+    };
+    return await runSyncService({
+      everyMs: parsed.everyMs,
+      everyText: args[1] ?? "",
+      runOnce,
+      sleep,
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
   } finally {
     await producer.disconnect().catch(() => undefined);
     await mongo.close().catch(() => undefined);
