@@ -12,6 +12,21 @@ describe("parseJsonLosslessly", () => {
     expect(JSON.stringify(parsed)).toBe(source);
   });
 
+  it("keeps a large integer wherever a JSON number can stand: first, in an array, after spaces and new lines", () => {
+    for (const source of [
+      "18446744073709551615",
+      "[1,\n  18446744073709551615]",
+      '{"id" :\t-18446744073709551615}',
+    ])
+      expect(JSON.stringify(parseJsonLosslessly(source))).toBe(source.replace(/\s/g, ""));
+  });
+
+  it("parses a body with only digits of 16 or more inside strings as JSON.parse does", () => {
+    const source =
+      '{"wamid":"wamid.HBgLMTY1MDU1NTEyMzQ1Njc4OTAxMjM0NTY3ODkw","from":"12345678901234567890","n":15}';
+    expect(parseJsonLosslessly(source)).toEqual(JSON.parse(source));
+  });
+
   it("parses JSON nested deeper than the reviver's recursion can go, and refuses what is not JSON", () => {
     const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
     expect(Array.isArray(parseJsonLosslessly(deep))).toBe(true);
