@@ -15,6 +15,9 @@ choose_stack() {
   esac
 }
 
+# WHATSAPP_DEV_MODE on as runtime/whatsapp-settings.ts reads it: 1 or true in any case, spaces or quotes around.
+DEV_MODE_ON='^[[:space:]]*(export[[:space:]]+)?WHATSAPP_DEV_MODE[[:space:]]*=[[:space:]]*["'"'"']?[[:space:]]*(1|[Tt][Rr][Uu][Ee])[[:space:]]*["'"'"']?[[:space:]]*$'
+
 # The local quick start: .env.example in development mode, with its public secrets and a key of its own.
 ensure_env_file() {
   if [ ! -f .env ]; then
@@ -26,7 +29,7 @@ ensure_env_file() {
       -e "s|^CONFIG_ENCRYPTION_KEY=.*|CONFIG_ENCRYPTION_KEY=$key|" .env.example >.env
     chmod 600 .env
     echo "[stack] created .env from .env.example in development mode (WHATSAPP_DEV_MODE=1: dev-app-secret, dev-verify-token) with a new CONFIG_ENCRYPTION_KEY; for real traffic, empty WHATSAPP_DEV_MODE and set real secrets" >&2
-  elif grep -Eq '^WHATSAPP_(APP_SECRET|WEBHOOK_VERIFY_TOKEN)=dev-' .env && ! grep -Eq '^WHATSAPP_DEV_MODE=(1|true)$' .env; then
+  elif grep -Eq '^WHATSAPP_(APP_SECRET|WEBHOOK_VERIFY_TOKEN)=dev-' .env && ! grep -Eq "$DEV_MODE_ON" .env; then
     # A .env written before development mode existed: say why the ingress will refuse to start.
     echo "[stack] .env holds the development secrets (dev-app-secret, dev-verify-token) without WHATSAPP_DEV_MODE=1: the ingress refuses them. Add WHATSAPP_DEV_MODE=1 to .env for development, or set real secrets (docs/operations.md#settings)" >&2
   fi
