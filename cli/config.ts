@@ -184,7 +184,7 @@ async function setActive(
   configs: Collection<WhatsAppConfig>,
   values: Options,
   active: boolean,
-  keyring?: Keyring,
+  reactivation?: { keyring: Keyring; developmentMode: boolean },
 ) {
   const phoneNumberId = requireOption(values, "phone-number-id");
   const document = await configs.findOne({ _id: phoneNumberId });
@@ -192,12 +192,22 @@ async function setActive(
     console.error(`no configuration for phone number ${phoneNumberId}`);
     return 1;
   }
-  if (keyring) {
+  if (reactivation) {
+    let secrets: Record<ConfigSecretField, string>;
     try {
-      openConfigSecrets(document, configSecretFields, keyring);
+      ({ secrets } = openConfigSecrets(document, configSecretFields, reactivation.keyring));
     } catch (error) {
       if (!(error instanceof ConfigSecretError)) throw error;
       console.error(`${error.message}: not reactivated (add it again with its secrets)`);
+      return 1;
+    }
+    // The ingress would skip it: say so now rather than report a reactivation that changes nothing.
+    const development = developmentSecretProblems(reactivation.developmentMode, secrets);
+    if (Object.keys(development).length > 0) {
+      console.error(
+        `whatsapp_configs document ${phoneNumberId} holds a development secret in ${Object.keys(development).join(", ")}, ` +
+          "accepted only with WHATSAPP_DEV_MODE=1: not reactivated (add it again with real secrets)",
+      );
       return 1;
     }
   }
@@ -253,6 +263,17 @@ async function rotateKey(configs: Collection<WhatsAppConfig>, settings: CliSetti
   return counts.failed + counts.changedMeanwhile > 0 ? 1 : 0;
 }
 
+/**
+ * What is wrong with the positionals, echoing at most a short word as the command: a secret pasted
+ * as a positional must not be printed back.
+ */
+function commandProblem(command: string | undefined, extra: number): string {
+  if (!command) return "no command";
+  const shown = /^[a-z][a-z-]{0,31}$/i.test(command) ? command : "(not shown: not a command name)";
+  if (extra > 0) return `unexpected argument after the command ${shown} (not shown: options start with --)`;
+  return `unknown command: ${shown}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const secretArgument = argv.find((arg) =>
     secretArguments.some((name) => arg === name || arg.startsWith(`${name}=`)),
@@ -281,9 +302,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const commands = ["add", "list", "deactivate", "reactivate", "remove", "rotate-key"];
   if (!command || !commands.includes(command) || extra.length > 0) {
-    console.error(
-      `${command ? `unknown command: ${[command, ...extra].join(" ")}` : "no command"}\n\n${usage}`,
-    );
+    console.error(`${commandProblem(command, extra.length)}\n\n${usage}`);
     return 2;
   }
   const settings = readCliSettings();
@@ -298,7 +317,10 @@ async function main(argv: string[]): Promise<number> {
       case "deactivate":
         return await setActive(configs, values, false);
       case "reactivate":
-        return await setActive(configs, values, true, requireKeyring(settings, "reactivate"));
+        return await setActive(configs, values, true, {
+          keyring: requireKeyring(settings, "reactivate"),
+          developmentMode: settings.WHATSAPP_DEV_MODE,
+        });
       case "remove":
         return await remove(configs, values);
       default:

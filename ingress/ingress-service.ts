@@ -40,7 +40,11 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
       const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
       const credentials = new ConfigCache(
         whatsappConfigs(mongo.db(settings.MONGODB_DB)),
-        { appSecrets: settings.WHATSAPP_APP_SECRET, verifyTokens: settings.WHATSAPP_WEBHOOK_VERIFY_TOKEN },
+        {
+          appSecrets: settings.WHATSAPP_APP_SECRET,
+          verifyTokens: settings.WHATSAPP_WEBHOOK_VERIFY_TOKEN,
+          developmentMode: settings.WHATSAPP_DEV_MODE,
+        },
         settings.WHATSAPP_CONFIG_REFRESH_MS,
         logger,
         keyringOf(settings),

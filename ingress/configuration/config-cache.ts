@@ -1,6 +1,7 @@
 import type { Collection, Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import type { Keyring } from "../../runtime/secret-box";
+import { developmentSecrets } from "../../runtime/whatsapp-settings";
 import { ConfigSecretError, openConfigSecrets } from "./config-secrets";
 import { resolveCredentials, type WebhookCredentials, type WhatsAppConfig } from "./webhook-credentials";
 
@@ -12,7 +13,8 @@ export function whatsappConfigs(db: Db): Collection<WhatsAppConfig> {
 /**
  * A polling cache of the credentials the ingress checks against, re-read from whatsapp_configs every
  * `refreshMs` and opened with `keyring`. When MongoDB cannot be read, the last known credentials stay
- * (or the environment's, before any read). A document whose secrets do not open is skipped and logged.
+ * (or the environment's, before any read). A document whose secrets do not open is skipped and logged,
+ * and so is one holding a development secret (dev-app-secret, dev-verify-token) outside development mode.
  */
 export class ConfigCache {
   private credentials: WebhookCredentials;
@@ -24,7 +26,7 @@ export class ConfigCache {
 
   constructor(
     private readonly configs: Collection<WhatsAppConfig>,
-    private readonly environment: { appSecrets: string[]; verifyTokens: string[] },
+    private readonly environment: { appSecrets: string[]; verifyTokens: string[]; developmentMode?: boolean },
     private readonly refreshMs: number,
     private readonly logger: Logger,
     private readonly keyring?: Keyring,
@@ -74,7 +76,7 @@ export class ConfigCache {
     this.loadedOnce = true;
   }
 
-  /** Opens each document's secrets; skips, and logs once, those that do not open. */
+  /** Opens each document's secrets; skips, and logs once, those that do not open or hold a development secret. */
   private openAll(documents: Pick<WhatsAppConfig, "_id" | "appSecret" | "verifyToken" | "active">[]) {
     const opened: { appSecret: string; verifyToken: string; active: boolean }[] = [];
     const unreadable: ConfigSecretError[] = [];
@@ -85,6 +87,20 @@ export class ConfigCache {
           ["appSecret", "verifyToken"],
           this.keyring,
         );
+        const development = this.environment.developmentMode
+          ? []
+          : (["appSecret", "verifyToken"] as const).filter((field) =>
+              developmentSecrets.includes(secrets[field]),
+            );
+        if (development.length > 0) {
+          // Public values: accepting them would let anyone who read .env.example sign deliveries.
+          if (this.firstReport(`development:${document._id}`))
+            this.logger.error(
+              { phoneNumberId: document._id, fields: development },
+              "whatsapp_configs document holds a development secret, accepted only with WHATSAPP_DEV_MODE=1; document skipped",
+            );
+          continue;
+        }
         opened.push({ ...secrets, active: document.active });
         if (plaintext.length > 0 && this.firstReport(`plaintext:${document._id}`))
           this.logger.warn(

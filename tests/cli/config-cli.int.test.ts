@@ -322,6 +322,49 @@ describe("bad input: a message, an exit code other than 0, nothing written", () 
     expect(result.stderr).toContain("not reactivated");
   });
 
+  it("reactivate of a document holding a development secret outside WHATSAPP_DEV_MODE=1: 1, naming the field, still inactive", async () => {
+    const development = "106540350000009";
+    const sealedDevelopment = sealConfigSecrets(
+      development,
+      { ...secrets, verifyToken: "dev-verify-token" },
+      keyOf(firstKey),
+    );
+    const now = new Date();
+    await configs.insertOne({
+      _id: development,
+      wabaId: "102290120000001",
+      phoneNumberId: development,
+      ...sealedDevelopment,
+      active: false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const refused = await unchanged(config(["reactivate", "--phone-number-id", development]));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `whatsapp_configs document ${development} holds a development secret in verifyToken, accepted only with WHATSAPP_DEV_MODE=1: not reactivated`,
+    );
+    expect(refused.stderr + refused.stdout).not.toContain("dev-verify-token");
+    const allowed = await config(["reactivate", "--phone-number-id", development], {
+      env: { WHATSAPP_DEV_MODE: "1" },
+    });
+    expect(allowed).toMatchObject({ code: 0, stderr: "" });
+    expect(await configs.findOne({ _id: development })).toMatchObject({ active: true });
+    await configs.deleteOne({ _id: development });
+  });
+
+  it("a stray positional: 2, never repeated, nor a command name that does not look like one", async () => {
+    const pasted = "EAAGpastedsecret0123456789abcdef";
+    const overlong = "a".repeat(33);
+    for (const args of [["add", pasted, ...identity], ["list", "--", pasted], [pasted], [overlong]]) {
+      const result = await unchanged(config(args, { input: asLines(secrets) }));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(usage);
+      expect(result.stderr + result.stdout).not.toContain(pasted);
+      expect(result.stderr + result.stdout).not.toContain(overlong);
+    }
+  });
+
   it("an unknown command: 2, with the usage", async () => {
     const result = await unchanged(config(["purge", "--phone-number-id", number]));
     expect(result.code).toBe(2);

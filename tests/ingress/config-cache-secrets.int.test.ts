@@ -3,12 +3,17 @@ import { MongoClient } from "mongodb";
 import { ConfigCache, whatsappConfigs } from "../../ingress/configuration/config-cache";
 import { sealConfigSecrets } from "../../ingress/configuration/config-secrets";
 import type { WhatsAppConfig } from "../../ingress/configuration/webhook-credentials";
+import { startIngress } from "../../ingress/ingress-service";
+import { readIngressSettings } from "../../ingress/ingress-settings";
 import { parseEncryptionKey } from "../../runtime/secret-box";
+import { statusDelivery, statusObject, wamid } from "../fixtures/meta-webhooks";
 import { recordingLogger } from "../support/http-harness";
+import { postWebhook } from "../support/webhook-client";
 
 // docs/operations.md (#secrets-at-rest): the ingress's config cache opens sealed whatsapp_configs
 // documents with CONFIG_ENCRYPTION_KEY (or the previous key during a rotation), reads a legacy plaintext
 // document with one warning, skips one that does not open with one error, and never logs a secret.
+// Outside WHATSAPP_DEV_MODE it skips a document holding a development secret, with one error.
 // Against the real MongoDB-wire server, a database of this file's own.
 const database = `${process.env.MONGODB_DB}_config_cache_secrets`;
 const mongo = new MongoClient(process.env.MONGODB_URI!);
@@ -112,4 +117,59 @@ it("says once that every POST is refused while no app secret is configured", asy
   expect(cache.current().appSecrets).toEqual([]);
   expect(refusedEveryPost()).toHaveLength(1);
   expect(refusedEveryPost()[0]!.level).toBe(50);
+});
+
+describe("a document holding the development secrets of make up", () => {
+  const development = {
+    accessToken: "EAAG-dev-access",
+    verifyToken: "dev-verify-token",
+    appSecret: "dev-app-secret",
+  };
+  const ingressWith = (developmentMode: string, logger: ReturnType<typeof recordingLogger>["logger"]) =>
+    startIngress(
+      readIngressSettings({
+        ...process.env,
+        MONGODB_DB: database,
+        TOPIC_PREFIX: `${process.env.TOPIC_PREFIX}config-cache-secrets.`,
+        PORT: "0",
+        OPS_PORT: "0",
+        WHATSAPP_APP_SECRET: "env-app-secret",
+        WHATSAPP_WEBHOOK_VERIFY_TOKEN: "env-verify-token",
+        WHATSAPP_DEV_MODE: developmentMode,
+        CONFIG_ENCRYPTION_KEY: current.bytes.toString("base64"),
+      }),
+      logger,
+    );
+  const statusOfDelivery = (port: number, appSecret: string) =>
+    postWebhook(`http://127.0.0.1:${port}`, statusDelivery([statusObject(wamid(), "sent", 1750263900)]), {
+      appSecret,
+    }).then((answer) => answer.status);
+
+  it("outside WHATSAPP_DEV_MODE: skipped, a delivery signed with dev-app-secret gets 401, one error names it", async () => {
+    await configs.insertOne(documentOf("8", sealConfigSecrets("8", development, current)));
+    const { logger, lines } = recordingLogger();
+    const ingress = await ingressWith("0", logger);
+    try {
+      expect(await statusOfDelivery(ingress.port, "dev-app-secret")).toBe(401);
+      expect(await statusOfDelivery(ingress.port, "env-app-secret")).toBe(200);
+    } finally {
+      await ingress.stop();
+    }
+    const skipped = lines.filter((line) => line.msg.includes("holds a development secret"));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ level: 50, phoneNumberId: "8", fields: ["appSecret", "verifyToken"] });
+    expect(JSON.stringify(lines)).not.toMatch(/dev-app-secret|dev-verify-token/);
+  });
+
+  it("with WHATSAPP_DEV_MODE=1: used, a delivery signed with dev-app-secret gets 200", async () => {
+    await configs.insertOne(documentOf("8", sealConfigSecrets("8", development, current)));
+    const { logger } = recordingLogger();
+    const ingress = await ingressWith("1", logger);
+    try {
+      expect(await statusOfDelivery(ingress.port, "dev-app-secret")).toBe(200);
+      expect(await statusOfDelivery(ingress.port, "env-app-secret")).toBe(401);
+    } finally {
+      await ingress.stop();
+    }
+  });
 });
