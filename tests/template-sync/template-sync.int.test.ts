@@ -197,3 +197,33 @@ it("runs again every --every until stopped, then exits 0", async () => {
   expect(await periodic.exited).toBe(0);
   expect(periodic.output()).toContain("next run in 1s");
 }, 120_000);
+
+it("stops at SIGTERM during a long Retry-After instead of waiting it out or asking again, and exits 1", async () => {
+  await whatsappConfigs(mongo.db(database)).updateMany({}, { $set: { active: false } });
+  const envWaba = "102290129340505";
+  graph.answer(firstPagePath(envWaba), {
+    status: 429,
+    headers: { "retry-after": "60" },
+    body: {
+      error: { message: "(#80008) There have been too many calls", type: "OAuthException", code: 80008 },
+    },
+  });
+  const oneShot = startTemplatesSync(
+    [],
+    syncEnvironment({ WHATSAPP_WABA_ID: envWaba, WHATSAPP_ACCESS_TOKEN: "EAAstopped-token" }),
+  );
+  await eventually(
+    async () => oneShot.output(),
+    (output) => output.includes("retrying in 60 s"),
+  );
+  oneShot.child.kill("SIGTERM");
+  // Within 15 s of the signal, far less than the 60 s Meta asked to wait.
+  const exit = await Promise.race([
+    oneShot.exited,
+    new Promise((resolve) => setTimeout(() => resolve("still running 15 s after SIGTERM"), 15_000)),
+  ]);
+  oneShot.child.kill("SIGKILL");
+  expect(exit).toBe(1);
+  expect(oneShot.output()).toContain("stopped by a signal during a run: the run did not complete");
+  expect(graph.requests.filter((r) => r.path === firstPagePath(envWaba))).toHaveLength(1);
+}, 120_000);
