@@ -1,7 +1,12 @@
 import type { AccountEvent } from "../../contracts/generated/types";
-import { typedChangeEventId } from "./event-ids";
 import { isObject, secondsToMillis, text, type Json } from "./meta-json";
-import { OptionalValues, type FieldChange, type TypedChange, type Untypeable } from "./typed-change";
+import {
+  changeEnvelope,
+  OptionalValues,
+  type FieldChange,
+  type TypedChange,
+  type Untypeable,
+} from "./typed-change";
 
 /** The webhook fields typed into whatsapp.account.event.v1 (each also stays a business event). */
 export const accountFields = new Set([
@@ -41,22 +46,7 @@ export function deriveAccountEvent(change: FieldChange): TypedChange<AccountEven
   return {
     event: {
       key: change.wabaId,
-      value: {
-        eventId: typedChangeEventId(
-          "account",
-          change.wabaId,
-          field,
-          change.entryTimeMillis,
-          change.valueJson,
-        ),
-        rawEventId: change.requestId,
-        wabaId: change.wabaId,
-        field,
-        ...parts,
-        eventTime: change.entryTimeMillis,
-        receivedAt: change.receivedAt,
-        valueJson: change.valueJson,
-      },
+      value: { ...changeEnvelope("account", change, change.wabaId), ...parts },
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { TemplateButton, TemplateEvent } from "../../contracts/generated/types";
-import { typedChangeEventId } from "./event-ids";
 import { isObject, isRawJson, secondsToMillis, type Json } from "./meta-json";
-import { OptionalValues, type FieldChange, type TypedChange } from "./typed-change";
+import { changeEnvelope, OptionalValues, type FieldChange, type TypedChange } from "./typed-change";
 
 /** The webhook fields typed into whatsapp.template.event.v1 (each also stays a business event). */
 export const templateFields = new Set([
@@ -48,23 +47,11 @@ export function deriveTemplateEvent(change: FieldChange): TypedChange<TemplateEv
     event: {
       key: templateId,
       value: {
-        eventId: typedChangeEventId(
-          "template",
-          change.wabaId,
-          field,
-          change.entryTimeMillis,
-          change.valueJson,
-        ),
-        rawEventId: change.requestId,
-        wabaId: change.wabaId,
-        field,
+        ...changeEnvelope("template", change, change.wabaId),
         templateId,
         templateName,
         language,
         ...parts,
-        eventTime: change.entryTimeMillis,
-        receivedAt: change.receivedAt,
-        valueJson: change.valueJson,
       },
     },
   };

@@ -1,4 +1,5 @@
 import type { Keyed, UntypedReason } from "./delivery-parser";
+import { typedChangeEventId } from "./event-ids";
 import { arrayOf, decimal, isObject, secondsToMillis, text, type Json } from "./meta-json";
 
 /** One change of a template or account field, as the parser hands it to the field's derivation. */
@@ -11,6 +12,19 @@ export interface FieldChange {
   entryTimeMillis: number | null;
   requestId: string;
   receivedAt: number;
+}
+
+/** The fields every typed template and account event carries, from its change (of a known WABA). */
+export function changeEnvelope(topicTag: "template" | "account", change: FieldChange, wabaId: string) {
+  return {
+    eventId: typedChangeEventId(topicTag, wabaId, change.field, change.entryTimeMillis, change.valueJson),
+    rawEventId: change.requestId,
+    wabaId,
+    field: change.field,
+    eventTime: change.entryTimeMillis,
+    receivedAt: change.receivedAt,
+    valueJson: change.valueJson,
+  };
 }
 
 /** A typed event with its key, or why the change could not be typed (and where, for the log line). */
