@@ -6,7 +6,7 @@ const loopback = ["127.0.0.1", "localhost"];
  * In this process, new TCP connections to `from` (host:port) go to `to` instead, until the returned
  * function is called. Kafka clients connect to the broker's advertised address whatever their bootstrap
  * address, so a proxy in front of the broker sees an in-process service's every connection only this
- * way (tests/support/connection-redirect.ts does the same for a service run as a process).
+ * way (tests/support/connection-redirect.ts applies it to a service run as a process).
  */
 export function redirectConnections(from: string, to: string): () => void {
   const [fromHost, fromPort] = from.split(":");
