@@ -2,7 +2,7 @@ import { MongoClient } from "mongodb";
 import { accountUpdate, fieldDelivery, phoneNumberName } from "../fixtures/business-health-webhooks";
 import { DISPLAY_PHONE_NUMBER, WABA_ID } from "../fixtures/meta-webhooks";
 import { eventually } from "../support/event-producer";
-import { waitForTrace, type JaegerTrace } from "../support/jaeger";
+import { traceIdOfRequest, waitForTrace, type JaegerTrace } from "../support/jaeger";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { postWebhook } from "../support/webhook-client";
 
@@ -39,21 +39,6 @@ afterAll(async () => {
   await mongo.close();
   expect(exitCodes).toEqual([0, 0]);
 });
-
-async function traceOfRequest(requestId: string): Promise<string> {
-  const tags = encodeURIComponent(JSON.stringify({ "whatsapp.request_id": requestId }));
-  return eventually(
-    async () => {
-      const response = await fetch(
-        `${process.env.JAEGER_QUERY_URL}/api/traces?service=whatsapp-ingress&tags=${tags}&limit=1`,
-      );
-      const body = (await response.json()) as { data?: JaegerTrace[] };
-      return body.data?.[0]?.traceID ?? "";
-    },
-    (traceId) => traceId !== "",
-    30_000,
-  );
-}
 
 it("follows a signed delivery to accounts and phone_numbers, and to one trace", async () => {
   const delivery = fieldDelivery({
@@ -95,7 +80,7 @@ it("follows a signed delivery to accounts and phone_numbers, and to one trace", 
     nameReview: { decision: "REJECTED", rejectionReason: "NAME_FORMAT_UNACCEPTABLE" },
   });
 
-  const traceId = await traceOfRequest(answer.requestId!);
+  const traceId = await traceIdOfRequest(answer.requestId!);
   const projectionOf = (span: JaegerTrace["spans"][number]) =>
     span.tags.find((tag) => tag.key === "whatsapp.projection")?.value;
   const found = await waitForTrace(

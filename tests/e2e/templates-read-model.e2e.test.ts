@@ -3,7 +3,7 @@ import type { TemplateDocument } from "../../projector/projections/templates/tem
 import { fieldDelivery, templateComponents, templateStatus } from "../fixtures/business-health-webhooks";
 import { WABA_ID } from "../fixtures/meta-webhooks";
 import { eventually } from "../support/event-producer";
-import { waitForTrace, type JaegerTrace } from "../support/jaeger";
+import { traceIdOfRequest, waitForTrace } from "../support/jaeger";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { postWebhook } from "../support/webhook-client";
 
@@ -36,21 +36,6 @@ afterAll(async () => {
   expect(exitCodes).toEqual([0, 0]);
 });
 
-async function traceOfRequest(requestId: string): Promise<string> {
-  const tags = encodeURIComponent(JSON.stringify({ "whatsapp.request_id": requestId }));
-  return eventually(
-    async () => {
-      const response = await fetch(
-        `${process.env.JAEGER_QUERY_URL}/api/traces?service=whatsapp-ingress&tags=${tags}&limit=1`,
-      );
-      const body = (await response.json()) as { data?: JaegerTrace[] };
-      return body.data?.[0]?.traceID ?? "";
-    },
-    (traceId) => traceId !== "",
-    30_000,
-  );
-}
-
 it("follows a signed delivery of a pause and an edit to one templates document, and to one trace", async () => {
   const delivery = fieldDelivery(templateStatus.paused);
   (delivery.entry as { changes: unknown[] }[])[0]!.changes.push({
@@ -75,7 +60,7 @@ it("follows a signed delivery of a pause and an edit to one templates document, 
   });
   expect(await templates.find({ wabaId: WABA_ID, status: "PAUSED" }).toArray()).toHaveLength(1);
 
-  const traceId = await traceOfRequest(answer.requestId!);
+  const traceId = await traceIdOfRequest(answer.requestId!);
   const found = await waitForTrace(
     traceId,
     (t) => t.spans.some((s) => s.operationName === "mongodb bulkWrite templates"),

@@ -9,7 +9,7 @@ import {
   PHONE_NUMBER_ID,
 } from "../fixtures/meta-webhooks";
 import { eventually } from "../support/event-producer";
-import { waitForTrace, type JaegerTrace } from "../support/jaeger";
+import { traceIdOfRequest, waitForTrace, type JaegerTrace } from "../support/jaeger";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { postWebhook } from "../support/webhook-client";
 
@@ -46,21 +46,6 @@ afterAll(async () => {
   await mongo.close();
   expect(exitCodes).toEqual([0, 0, 0]);
 });
-
-async function findTraceOfRequest(requestId: string): Promise<string> {
-  const tags = encodeURIComponent(JSON.stringify({ "whatsapp.request_id": requestId }));
-  return eventually(
-    async () => {
-      const response = await fetch(
-        `${process.env.JAEGER_QUERY_URL}/api/traces?service=whatsapp-ingress&tags=${tags}&limit=1`,
-      );
-      const body = (await response.json()) as { data?: JaegerTrace[] };
-      return body.data?.[0]?.traceID ?? "";
-    },
-    (traceId) => traceId !== "",
-    30_000,
-  );
-}
 
 it("follows one webhook from POST to documents to a single trace across the three services", async () => {
   const outbound = wamid("pipeline-out");
@@ -109,7 +94,7 @@ it("follows one webhook from POST to documents to a single trace across the thre
     text: { body: "Where is my order?" },
   });
 
-  const traceId = await findTraceOfRequest(answer.requestId!);
+  const traceId = await traceIdOfRequest(answer.requestId!);
   const wanted = ["whatsapp-ingress", "whatsapp-status-projector", "whatsapp-conversation-projector"];
   const serviceNames = (t: JaegerTrace) => new Set(t.spans.map((s) => t.processes[s.processID]!.serviceName));
   const found = await waitForTrace(

@@ -1,3 +1,5 @@
+import { eventually } from "./event-producer";
+
 /** The shape of a trace in Jaeger's query API (/api/traces/{id}), as far as tests read it. */
 export interface JaegerTrace {
   traceID: string;
@@ -30,5 +32,21 @@ export async function waitForTrace(
   }
   throw new Error(
     `trace ${traceId} not complete in Jaeger within ${timeoutMs} ms; last seen: ${JSON.stringify(last?.spans.map((s) => s.operationName))}`,
+  );
+}
+
+/** The id of the ingress's trace of one request (found by its `whatsapp.request_id` tag), within 30 s. */
+export async function traceIdOfRequest(requestId: string): Promise<string> {
+  const tags = encodeURIComponent(JSON.stringify({ "whatsapp.request_id": requestId }));
+  return eventually(
+    async () => {
+      const response = await fetch(
+        `${process.env.JAEGER_QUERY_URL}/api/traces?service=whatsapp-ingress&tags=${tags}&limit=1`,
+      );
+      const body = (await response.json()) as { data?: JaegerTrace[] };
+      return body.data?.[0]?.traceID ?? "";
+    },
+    (traceId) => traceId !== "",
+    30_000,
   );
 }
