@@ -44,6 +44,7 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
   const { projection, readModels, metrics } = deps;
   const tracing = new BatchTracing(trace.getTracer(serviceNameOf(projection)), projection.name);
   const labels = { projection: projection.name };
+  const topicIds = new Map(projection.topics.map((topic) => [deps.serde.topic(topic), topic]));
 
   return async function handleBatch(
     batch: Pick<Batch, "topic" | "partition" | "messages">,
@@ -58,8 +59,10 @@ export function createBatchHandler<E>(deps: BatchHandlerDependencies<E>) {
     const valid: DecodedRecord<E>[] = [];
     const dead: { message: KafkaMessage; unapplicable: Unapplicable }[] = [];
     let skipped = 0;
+    const topic = topicIds.get(batch.topic);
+    if (topic === undefined) throw new Error(`${projection.name} does not read topic ${batch.topic}`);
     for (const message of batch.messages) {
-      const decoded = await decodeRecord(deps.serde, projection, message);
+      const decoded = await decodeRecord(deps.serde, projection, message, topic);
       if ("event" in decoded) valid.push({ event: decoded.event, message, parent: sentContext(message) });
       else if ("skipped" in decoded) {
         skipped++;

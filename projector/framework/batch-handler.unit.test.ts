@@ -30,7 +30,7 @@ const serde = {
 
 const projection: Projection<Event> = {
   name: "test",
-  topic: "messageStatus",
+  topics: ["messageStatus"],
   // Records of another kind on the same topic are not this projection's.
   canHandle: (decoded) => (decoded as { kind?: string }).kind !== "other",
   validate: (decoded) => ((decoded as Event).id ? (decoded as Event) : "field id is missing or empty"),
@@ -72,7 +72,7 @@ it("applies the valid records, dead-letters the others by kind, and commits past
   const { handle, sent, registry } = handlerWith(recordingStore(applied));
 
   const result = await handle({
-    topic: "t",
+    topic: "test.messageStatus",
     partition: 0,
     messages: [
       record(7, '{"id":"a"}'),
@@ -100,7 +100,7 @@ it("skips and counts the records the projection does not handle, commits past th
   const { handle, sent, registry } = handlerWith(recordingStore(applied));
 
   const result = await handle({
-    topic: "t",
+    topic: "test.messageStatus",
     partition: 0,
     messages: [
       record(3, '{"kind":"other","id":"x"}'),
@@ -123,7 +123,7 @@ it("records each applied event's age from its record timestamp to the acknowledg
   );
 
   await handle({
-    topic: "t",
+    topic: "test.messageStatus",
     partition: 0,
     messages: [record(1, '{"id":"a"}', 300), record(2, '{"id":"b"}', 3000)],
   });
@@ -141,9 +141,9 @@ it("lets a failing write fail the batch, so nothing is committed", async () => {
       throw new Error("store away");
     }),
   );
-  await expect(handle({ topic: "t", partition: 0, messages: [record(1, '{"id":"a"}')] })).rejects.toThrow(
-    "store away",
-  );
+  await expect(
+    handle({ topic: "test.messageStatus", partition: 0, messages: [record(1, '{"id":"a"}')] }),
+  ).rejects.toThrow("store away");
 });
 
 describe("records the store refuses for their content", () => {
@@ -164,7 +164,7 @@ describe("records the store refuses for their content", () => {
     const { handle, sent } = handlerWith(refusingStore(seen));
 
     const result = await handle({
-      topic: "t",
+      topic: "test.messageStatus",
       partition: 0,
       messages: records(["a", "b", "bad1", "c", "d", "e", "bad2", "f"]),
     });
@@ -184,7 +184,7 @@ describe("records the store refuses for their content", () => {
   it("fails the whole slice when an error that may pass comes up while isolating", async () => {
     const { handle, sent } = handlerWith(refusingStore([], 2));
     await expect(
-      handle({ topic: "t", partition: 0, messages: records(["a", "bad1", "b", "c"]) }),
+      handle({ topic: "test.messageStatus", partition: 0, messages: records(["a", "bad1", "b", "c"]) }),
     ).rejects.toThrow("connection lost");
     expect(sent).toEqual([]);
   });
@@ -195,9 +195,9 @@ describe("records the store refuses for their content", () => {
         throw refusal("all");
       }),
     );
-    await expect(handle({ topic: "t", partition: 0, messages: records(["a", "b", "c"]) })).rejects.toThrow(
-      /all 3 records of the slice refused/,
-    );
+    await expect(
+      handle({ topic: "test.messageStatus", partition: 0, messages: records(["a", "b", "c"]) }),
+    ).rejects.toThrow(/all 3 records of the slice refused/);
     expect(sent).toEqual([]);
   });
 });
@@ -215,7 +215,7 @@ describe("a projection whose own code throws", () => {
     const { handle, sent, registry } = handlerWith(recordingStore(applied), throwing);
 
     const result = await handle({
-      topic: "t",
+      topic: "test.messageStatus",
       partition: 0,
       messages: [record(1, '{"id":"a"}'), record(2, '{"id":"boom"}')],
     });
@@ -235,7 +235,7 @@ it("counts applied and duplicate events as the read models report them", async (
     storeOf(async (events) => ({ applied: 1, duplicates: events.length - 1 })),
   );
   await handle({
-    topic: "t",
+    topic: "test.messageStatus",
     partition: 0,
     messages: [record(1, '{"id":"a"}'), record(2, '{"id":"a"}'), record(3, '{"id":"b"}')],
   });
@@ -243,4 +243,23 @@ it("counts applied and duplicate events as the read models report them", async (
   expect(metrics).toContain('whatsapp_projector_events_applied_total{projection="test"} 1');
   expect(metrics).toContain('whatsapp_projector_duplicates_skipped_total{projection="test"} 2');
   expect(metrics).toContain('whatsapp_projector_batch_seconds_count{projection="test"} 1');
+});
+
+it("tells the projection which of its topics each record came from, and refuses a topic it does not read", async () => {
+  const seen: string[] = [];
+  const twoTopics: Projection<Event> = {
+    ...projection,
+    topics: ["messageStatus", "inboundMessage"],
+    canHandle: (_decoded, topic) => topic !== "inboundMessage" || (seen.push("canHandle inbound"), true),
+    validate: (decoded, topic) => (seen.push(`validate ${topic}`), decoded as Event),
+  };
+  const applied: Event[][] = [];
+  const { handle } = handlerWith(recordingStore(applied), twoTopics);
+  await handle({ topic: "test.inboundMessage", partition: 0, messages: [record(1, '{"id":"a"}')] });
+  await handle({ topic: "test.messageStatus", partition: 0, messages: [record(1, '{"id":"b"}')] });
+  expect(seen).toEqual(["canHandle inbound", "validate inboundMessage", "validate messageStatus"]);
+  expect(applied).toEqual([[{ id: "a" }], [{ id: "b" }]]);
+  await expect(
+    handle({ topic: "test.templateEvent", partition: 0, messages: [record(1, '{"id":"c"}')] }),
+  ).rejects.toThrow("does not read topic test.templateEvent");
 });

@@ -9,11 +9,12 @@ import type { DocumentWrite, StoredDocument } from "./store-port";
  * calls them again with what it read afresh.
  */
 
-/** The batch's events by the document they belong to, in batch order. */
+/** The batch's events by the document they belong to, in batch order; events not the model's are left out. */
 export function groupByDocument<E>(model: ReadModel<E>, events: readonly E[]): Map<string, E[]> {
   const byDocument = new Map<string, E[]>();
   for (const event of events) {
     const id = declared("documentId", () => model.documentId(event));
+    if (id === null) continue;
     const group = byDocument.get(id);
     if (group) group.push(event);
     else byDocument.set(id, [event]);
@@ -30,15 +31,19 @@ export interface Folded {
 /**
  * Each document after its events: folded from the stored one (or from what the grouping starts it
  * from), with its id, the grouping's own fields and the exact count set. An event that returns the
- * document itself is a duplicate.
+ * document itself is a duplicate; only events `counted` says so of are counted (all when absent).
  */
 export function foldDocuments<E>(
   model: ReadModel<E>,
   byDocument: ReadonlyMap<string, readonly E[]>,
   stored: ReadonlyMap<string, StoredDocument>,
-  context: { counts?: ReadonlyMap<string, number>; grouped?: GroupedBatch<E> | null } = {},
+  context: {
+    counts?: ReadonlyMap<string, number>;
+    grouped?: GroupedBatch<E> | null;
+    counted?: (event: E) => boolean;
+  } = {},
 ): Folded {
-  const { counts, grouped } = context;
+  const { counts, grouped, counted } = context;
   const documents = new Map<string, ProjectedDocument>();
   const outcome: BatchOutcome = { applied: 0, duplicates: 0 };
   for (const [id, events] of byDocument) {
@@ -48,7 +53,9 @@ export function foldDocuments<E>(
     let document = before;
     for (const event of events) {
       const after = declared("evolve", () => model.evolve(document, event));
-      if (after === document) outcome.duplicates++;
+      if (counted && !counted(event)) {
+        // Counted by an earlier read model of the projection.
+      } else if (after === document) outcome.duplicates++;
       else outcome.applied++;
       document = after;
     }

@@ -1,10 +1,10 @@
 /**
- * Each partition's lag and when it last made progress, as this projector sees them: the lag is known
+ * Each partition's lag (partitions named by the caller, e.g. `<topic>/<partition>`) and when it last made progress, as this projector sees them: the lag is known
  * from the moment a batch is fetched (so it tells the truth while a batch keeps failing), and a
  * partition that has lag but committed nothing for `stallAfterMs` is stalled.
  */
 export class PartitionProgress {
-  private readonly partitions = new Map<number, { lag: number; lastProgressAt: number }>();
+  private readonly partitions = new Map<string, { lag: number; lastProgressAt: number }>();
 
   constructor(
     private readonly stallAfterMs: number,
@@ -12,7 +12,7 @@ export class PartitionProgress {
   ) {}
 
   /** A batch was fetched: the records from its first offset to the high watermark are not applied yet. */
-  fetched(partition: number, highWatermark: string, firstOffset: string): number {
+  fetched(partition: string, highWatermark: string, firstOffset: string): number {
     const entry = this.partitions.get(partition) ?? { lag: 0, lastProgressAt: this.now() };
     // A partition that had nothing to do waited for work, not for progress.
     if (entry.lag === 0) entry.lastProgressAt = this.now();
@@ -22,30 +22,30 @@ export class PartitionProgress {
   }
 
   /** A slice was applied and committed up to `nextOffset`. */
-  committed(partition: number, highWatermark: string, nextOffset: string): number {
+  committed(partition: string, highWatermark: string, nextOffset: string): number {
     const lag = Math.max(0, Number(BigInt(highWatermark) - BigInt(nextOffset)));
     this.partitions.set(partition, { lag, lastProgressAt: this.now() });
     return lag;
   }
 
   /** Partitions with lag and no commit for longer than the stall time, in order. */
-  stalled(): number[] {
+  stalled(): string[] {
     const now = this.now();
     return [...this.partitions]
       .filter(([, { lag, lastProgressAt }]) => lag > 0 && now - lastProgressAt > this.stallAfterMs)
       .map(([partition]) => partition)
-      .sort((a, b) => a - b);
+      .sort();
   }
 
   /** After a rebalance: partitions no longer assigned are forgotten; returns the ones forgotten. */
-  retain(assigned: readonly number[]): number[] {
+  retain(assigned: readonly string[]): string[] {
     const keep = new Set(assigned);
     const forgotten = [...this.partitions.keys()].filter((partition) => !keep.has(partition));
     for (const partition of forgotten) this.partitions.delete(partition);
     return forgotten;
   }
 
-  known(): number[] {
-    return [...this.partitions.keys()].sort((a, b) => a - b);
+  known(): string[] {
+    return [...this.partitions.keys()].sort();
   }
 }

@@ -17,17 +17,24 @@ export interface Slice {
 
 /** What a runner reports, as named events (the service turns them into lag, stall and readiness). */
 export interface RunnerEvents {
-  /** The consumer joined its group with these partitions. */
-  joined: [{ partitions: number[] }];
+  /** The consumer joined its group with these partitions of its topics. */
+  joined: [{ assigned: TopicPartition[] }];
   /** A batch was fetched: from its first offset to the high watermark nothing is applied yet. */
-  fetched: [{ partition: number; highWatermark: string; firstOffset: string }];
+  fetched: [{ topic: string; partition: number; highWatermark: string; firstOffset: string }];
   /** A slice was applied and its offset committed. */
-  committed: [{ partition: number; highWatermark: string; result: BatchResult; records: number }];
+  committed: [
+    { topic: string; partition: number; highWatermark: string; result: BatchResult; records: number },
+  ];
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
 }
 
 export interface ProjectionRunnerOptions {
   kafka: Kafka;
-  topic: string;
+  topics: readonly string[];
   groupId: string;
   consumer: Omit<ConsumerConfig, "groupId">;
   /** Partitions hold disjoint keys (messages, conversations), so their batches apply side by side. */
@@ -77,7 +84,7 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
 
   /** Stops fetching and resolves once no slice is applying; none starts until `releaseSlices`. */
   async holdSlices(): Promise<void> {
-    this.consumer?.pause([{ topic: this.options.topic }]);
+    this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
     let release!: () => void;
     this.hold = { released: new Promise<void>((resolve) => (release = resolve)), release };
     if (this.applying > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
@@ -88,16 +95,19 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
     const hold = this.hold;
     this.hold = null;
     hold?.release();
-    this.consumer?.resume([{ topic: this.options.topic }]);
+    this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
   }
 
   private async consume(): Promise<void> {
-    const { kafka, groupId, topic, logger } = this.options;
+    const { kafka, groupId, topics, logger } = this.options;
     const consumer = kafka.consumer({ groupId, ...this.options.consumer });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joinedGroup = true;
-      this.emit("joined", { partitions: Object.values(payload.memberAssignment).flat() });
+      const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      this.emit("joined", { assigned });
     });
     consumer.on(consumer.events.STOP, () => (this.joinedGroup = false));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -107,7 +117,7 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
       if (!payload.restart && this.state === "consuming") void this.restart(consumer);
     });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       autoCommit: false,
@@ -118,15 +128,20 @@ export class ProjectionRunner extends EventEmitter<RunnerEvents> {
 
   private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const { partition, highWatermark } = batch;
-    this.emit("fetched", { partition, highWatermark, firstOffset: batch.firstOffset() ?? highWatermark });
+    const { topic, partition, highWatermark } = batch;
+    this.emit("fetched", {
+      topic,
+      partition,
+      highWatermark,
+      firstOffset: batch.firstOffset() ?? highWatermark,
+    });
     for (let start = 0; start < batch.messages.length; start += recordsPerSlice) {
       if (!payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + recordsPerSlice);
-      const result = await this.applySlice({ topic: batch.topic, partition, messages });
-      await consumer.commitOffsets([{ topic: batch.topic, partition, offset: result.nextOffset }]);
+      const result = await this.applySlice({ topic, partition, messages });
+      await consumer.commitOffsets([{ topic, partition, offset: result.nextOffset }]);
       payload.resolveOffset(messages[messages.length - 1]!.offset);
-      this.emit("committed", { partition, highWatermark, result, records: messages.length });
+      this.emit("committed", { topic, partition, highWatermark, result, records: messages.length });
       await payload.heartbeat();
     }
   }
@@ -176,7 +191,7 @@ export function projectionRunner<E>(options: {
   const { projection, connections, groupId, logger } = options;
   return new ProjectionRunner({
     kafka: connections.kafka,
-    topic: connections.serde.topic(projection.topic),
+    topics: projection.topics.map((topic) => connections.serde.topic(topic)),
     groupId,
     consumer: options.consumer,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,

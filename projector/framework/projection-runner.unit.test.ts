@@ -45,7 +45,7 @@ function runnerWith(log: string[], applySlice?: (slice: Slice) => Promise<BatchR
   const broker = fakeKafka(log);
   const runner = new ProjectionRunner({
     kafka: broker.kafka,
-    topic: "t",
+    topics: ["t"],
     groupId: "g",
     consumer: {},
     partitionsConsumedConcurrently: 1,

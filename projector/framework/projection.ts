@@ -15,7 +15,8 @@ export interface ProjectedDocument {
 export interface ReadModel<E, D extends ProjectedDocument = ProjectedDocument> {
   collection: string;
   indexes: IndexSpecification[];
-  documentId(event: E): string;
+  /** The document the event belongs to; null: the event is not this read model's (another model of the projection takes it). */
+  documentId(event: E): string | null;
   /** Null: nothing to keep yet (an event that only changes a document that does not exist). */
   evolve(current: D | null, event: E): D | null;
   /** Events most likely the first of their document (a message's sent status): written without a read. */
@@ -29,22 +30,23 @@ export interface ReadModel<E, D extends ProjectedDocument = ProjectedDocument> {
 }
 
 /**
- * A projection, declared: which topic it reads, which records it handles, how it checks an event, and
+ * A projection, declared: which topics it reads, which records it handles, how it checks an event, and
  * the read models it keeps. The framework does the rest (decode, skip, validate, dead-letter, read,
- * fold, write, count, commit, trace). Read models are written in the order given; events count as
- * applied or duplicate by the first.
+ * fold, write, count, commit, trace). Read models are written in the order given; an event counts as
+ * applied or duplicate by the first read model that takes it.
  */
 export interface Projection<E> {
   /** Registry key: `PROJECTIONS=<name>,...` runs it, `npm run rebuild -- <name>` rebuilds it. */
   name: string;
-  topic: TopicId;
+  /** The topics it reads, in one consumer group; `topic` tells `canHandle` and `validate` which one a record came from. */
+  topics: readonly TopicId[];
   /**
    * Whether the decoded record is one this projection handles. A record it does not handle (another
    * field on a shared topic) is skipped and counted, never dead-lettered. Absent: it handles them all.
    */
-  canHandle?(decoded: unknown): boolean;
+  canHandle?(decoded: unknown, topic: TopicId): boolean;
   /** The decoded record as an event this projection applies, or why it cannot be applied. */
-  validate(decoded: unknown): E | string;
+  validate(decoded: unknown, topic: TopicId): E | string;
   /** Resolves the document each event belongs to before the fold, where ids alone do not say it. */
   grouping?: Grouping<E>;
   readModels: ReadModel<E>[];

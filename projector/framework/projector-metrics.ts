@@ -46,13 +46,13 @@ export function createProjectorMetrics(registry: Registry) {
     lag: new Gauge({
       name: "whatsapp_projector_consumer_lag",
       help: "Records behind the partition's high watermark: from the fetched batch's first offset, then after each committed slice",
-      labelNames: ["projection", "partition"] as const,
+      labelNames: ["projection", "topic", "partition"] as const,
       registers: [registry],
     }),
     stalled: new Gauge({
       name: "whatsapp_projector_partition_stalled",
       help: "1 while a partition has lag and committed nothing for STALL_AFTER_MS (a batch that keeps failing), else 0",
-      labelNames: ["projection", "partition"] as const,
+      labelNames: ["projection", "topic", "partition"] as const,
       registers: [registry],
     }),
   };

@@ -5,7 +5,7 @@ import { startService, type RunningService } from "../../runtime/service";
 import { SettingsError } from "../../runtime/settings";
 import { PartitionProgress } from "./partition-progress";
 import { collectionsOf, type Projection } from "./projection";
-import { projectionRunner, type ProjectionRunner } from "./projection-runner";
+import { projectionRunner, type ProjectionRunner, type TopicPartition } from "./projection-runner";
 import { connectProjector, type ProjectorConnections } from "./projector-connections";
 import { createProjectorMetrics, type ProjectorMetrics } from "./projector-metrics";
 import {
@@ -41,7 +41,7 @@ export async function startProjector(
     metrics: metricsRegistry,
     shutdownGraceMs: settings.SHUTDOWN_GRACE_MS,
     start: async () => {
-      const topics = projections.map((projection) => projection.topic);
+      const topics = [...new Set(projections.flatMap((projection) => projection.topics))];
       const connections = await connectProjector(topics, name, settings, logger);
       const running: RunningProjection[] = [];
       for (const projection of projections)
@@ -118,7 +118,7 @@ async function startProjection(
   logger.info(
     {
       group: groupId,
-      topic: connections.serde.topic(projection.topic),
+      topics: projection.topics.map((topic) => connections.serde.topic(topic)),
       collections: collectionsOf(projection),
     },
     `projection ${projection.name} consuming`,
@@ -128,13 +128,20 @@ async function startProjection(
     runner,
     readiness: () => [
       [prefix("kafka"), runner.joined],
-      ...stalledPartitions().map((partition): [string, boolean] => [
-        prefix(`partition ${partition} progressing`),
+      ...stalledPartitions().map(({ topic, partition }): [string, boolean] => [
+        prefix(`${topic} partition ${partition} progressing`),
         false,
       ]),
     ],
   };
 }
+
+/** A topic's partition as PartitionProgress names it, and back. */
+const partitionKey = ({ topic, partition }: TopicPartition): string => `${topic}/${partition}`;
+const topicPartitionOf = (key: string): TopicPartition => {
+  const slash = key.lastIndexOf("/");
+  return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) };
+};
 
 /** Lag and stall gauges from the runner's events; returns the stalled partitions, updating the gauge. */
 function watchPartitions(
@@ -143,29 +150,33 @@ function watchPartitions(
   metrics: ProjectorMetrics,
   stallAfterMs: number,
   logger: Logger,
-): () => number[] {
+): () => TopicPartition[] {
   const progress = new PartitionProgress(stallAfterMs);
-  const labels = (partition: number) => ({ projection, partition: String(partition) });
+  const labels = (key: string) => {
+    const { topic, partition } = topicPartitionOf(key);
+    return { projection, topic, partition: String(partition) };
+  };
   const stalledPartitions = () => {
     const stalled = new Set(progress.stalled());
-    for (const partition of progress.known())
-      metrics.stalled.set(labels(partition), stalled.has(partition) ? 1 : 0);
-    return [...stalled];
+    for (const key of progress.known()) metrics.stalled.set(labels(key), stalled.has(key) ? 1 : 0);
+    return [...stalled].map(topicPartitionOf);
   };
-  runner.on("joined", ({ partitions }) => {
+  runner.on("joined", ({ assigned }) => {
     // Partitions a rebalance took away are another instance's now: their lag is not ours to report.
-    for (const partition of progress.retain(partitions)) {
-      metrics.lag.remove(labels(partition));
-      metrics.stalled.remove(labels(partition));
+    for (const key of progress.retain(assigned.map(partitionKey))) {
+      metrics.lag.remove(labels(key));
+      metrics.stalled.remove(labels(key));
     }
   });
-  runner.on("fetched", ({ partition, highWatermark, firstOffset }) => {
-    metrics.lag.set(labels(partition), progress.fetched(partition, highWatermark, firstOffset));
+  runner.on("fetched", ({ highWatermark, firstOffset, ...at }) => {
+    const key = partitionKey(at);
+    metrics.lag.set(labels(key), progress.fetched(key, highWatermark, firstOffset));
     stalledPartitions();
   });
-  runner.on("committed", ({ partition, highWatermark, result, records }) => {
-    metrics.lag.set(labels(partition), progress.committed(partition, highWatermark, result.nextOffset));
-    logger.debug({ partition, records, ...result }, "slice applied");
+  runner.on("committed", ({ topic, partition, highWatermark, result, records }) => {
+    const key = partitionKey({ topic, partition });
+    metrics.lag.set(labels(key), progress.committed(key, highWatermark, result.nextOffset));
+    logger.debug({ topic, partition, records, ...result }, "slice applied");
   });
   return stalledPartitions;
 }

@@ -64,8 +64,9 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
   }
 
   /**
-   * Applies a batch to every read model in order; the first model's outcome is the batch's. The
-   * grouping, where there is one, resolves the events first and writes its own documents around them.
+   * Applies a batch to every read model in order; each event counts as applied or duplicate by the
+   * first model that takes it. The grouping, where there is one, resolves the events first and writes
+   * its own documents around them.
    */
   async apply(batch: readonly E[]): Promise<BatchOutcome> {
     const { projection } = this;
@@ -73,30 +74,38 @@ export class ReadModelWriter<E> implements ReadModelTarget<E> {
     const grouped = projection.grouping ? await projection.grouping.resolve(batch, groupingStore) : null;
     const events = grouped?.events ?? batch;
     if (grouped) await grouped.before(groupingStore);
-    let outcome: BatchOutcome | undefined;
+    const outcome: BatchOutcome = { applied: 0, duplicates: 0 };
+    const uncounted = new Set(events);
     let groupedStored: ReadonlyMap<string, StoredDocument> = new Map();
     for (const model of projection.readModels) {
       const isGrouped = grouped !== null && projection.grouping!.collection === model.collection;
-      const result = await this.fold(model, events, isGrouped ? grouped : null);
+      const byDocument = groupByDocument(model, events);
+      const result = await this.fold(model, byDocument, isGrouped ? grouped : null, (event) =>
+        uncounted.has(event),
+      );
       if (isGrouped) groupedStored = result.stored;
-      outcome ??= result.outcome;
+      outcome.applied += result.outcome.applied;
+      outcome.duplicates += result.outcome.duplicates;
+      for (const taken of byDocument.values()) for (const event of taken) uncounted.delete(event);
     }
     if (grouped) await grouped.after(groupingStore, groupedStored);
-    return outcome ?? { applied: 0, duplicates: batch.length };
+    // An event no read model takes changed nothing.
+    outcome.duplicates += uncounted.size;
+    return outcome;
   }
 
   private async fold(
     model: ReadModel<E>,
-    events: readonly E[],
+    byDocument: ReadonlyMap<string, readonly E[]>,
     grouped: GroupedBatch<E> | null,
+    counted: (event: E) => boolean,
   ): Promise<{ outcome: BatchOutcome; stored: ReadonlyMap<string, StoredDocument> }> {
-    const byDocument = groupByDocument(model, events);
     const ids = [...byDocument.keys()];
     const { exactCount, likelyFirst } = model;
     const { stored, decided } = await this.writeInRounds(
       this.names(model.collection),
       [...ids, ...(grouped?.joinedIds ?? [])],
-      (current, counts): Folded => foldDocuments(model, byDocument, current, { counts, grouped }),
+      (current, counts): Folded => foldDocuments(model, byDocument, current, { counts, grouped, counted }),
       {
         justRead: grouped?.justRead,
         likelyNew:

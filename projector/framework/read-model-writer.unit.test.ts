@@ -15,7 +15,7 @@ interface Tally {
 
 const projection: Projection<Vote> = {
   name: "tallies",
-  topic: "messageStatus",
+  topics: ["messageStatus"],
   validate: (decoded) => decoded as Vote,
   readModels: [
     {
@@ -99,4 +99,33 @@ it("gives up after the rounds it is allowed and forgets what it could not confir
   store.write = async (_collection, writes) => ({ unconfirmed: writes.map((w) => w.document._id) });
   const writer = new ReadModelWriter(projection, store, { rememberedDocuments: 10, maxRounds: 3 });
   await expect(writer.apply([{ id: "a", voter: "x" }])).rejects.toThrow(StoreWriteUnconfirmedError);
+});
+
+it("counts each event by the first read model that takes it, and leaves a model's others out of it", async () => {
+  // Two read models: ballots take only votes with a ballot; tallies take every vote.
+  type Ballot = Vote & { ballot?: string };
+  const twoModels: Projection<Ballot> = {
+    ...(projection as Projection<Ballot>),
+    readModels: [
+      {
+        collection: "ballots",
+        indexes: [],
+        documentId: (vote: Ballot) => vote.ballot ?? null,
+        evolve: (current: { _id: string } | null, vote: Ballot) => current ?? { _id: vote.ballot! },
+      } as Projection<Ballot>["readModels"][number],
+      ...(projection as Projection<Ballot>).readModels,
+    ],
+  };
+  const store = new InMemoryStore();
+  const writer = new ReadModelWriter(twoModels, store, { rememberedDocuments: 100 });
+  const votes: Ballot[] = [
+    { id: "a", voter: "x", ballot: "b1" },
+    { id: "a", voter: "y" },
+    { id: "a", voter: "y" },
+  ];
+  // The first by ballots (applied), the second by tallies (applied), the third a duplicate in tallies.
+  expect(await writer.apply(votes)).toEqual({ applied: 2, duplicates: 1 });
+  expect([...(await store.find("ballots", ["b1", "a"])).keys()]).toEqual(["b1"]);
+  expect((await store.find("tallies", ["a"])).get("a")).toMatchObject({ seen: ["x", "y"] });
+  expect(await writer.apply(votes)).toEqual({ applied: 0, duplicates: 3 });
 });

@@ -9,9 +9,13 @@ import { createProjectorMetrics } from "./projector-metrics";
 import { consumerGroupOf, type ProjectorSettings } from "./projector-settings";
 import { declaredNames, ReadModelWriter, type CollectionNames } from "./read-model-writer";
 
-async function highWatermarks(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+/** Every partition's high watermark, by `<topic>/<partition>`. */
+async function highWatermarks(admin: Admin, topics: readonly string[]): Promise<Map<string, bigint>> {
+  const watermarks = new Map<string, bigint>();
+  for (const topic of topics)
+    for (const offsets of await admin.fetchTopicOffsets(topic))
+      watermarks.set(`${topic}/${offsets.partition}`, BigInt(offsets.high));
+  return watermarks;
 }
 
 const namespaceExists = 48;
@@ -69,7 +73,7 @@ export async function rebuildProjection<E>(
   const temporary: CollectionNames = (declared) => `${declared}_rebuild_${stamp}`;
 
   const connections = await connectProjector(
-    [projection.topic],
+    projection.topics,
     `${serviceNameOf(projection)}-rebuild`,
     settings,
     logger,
@@ -81,11 +85,11 @@ export async function rebuildProjection<E>(
   });
   readModels.writeInto(temporary);
   await readModels.ensureCollections();
-  const topic = connections.serde.topic(projection.topic);
+  const topics = projection.topics.map((topic) => connections.serde.topic(topic));
   const group = `${consumerGroupOf(projection, settings)}.rebuild.${stamp}`;
 
   const started = Date.now();
-  const position = new Map<number, bigint>();
+  const position = new Map<string, bigint>();
   const totals = { records: 0, applied: 0, skipped: 0, duplicates: 0, deadLettered: 0 };
   const runner = projectionRunner({
     projection,
@@ -97,8 +101,8 @@ export async function rebuildProjection<E>(
     metrics: createProjectorMetrics(createMetricsRegistry(`${serviceNameOf(projection)}-rebuild`)),
     logger,
   });
-  runner.on("committed", ({ partition, result, records }) => {
-    position.set(partition, BigInt(result.nextOffset));
+  runner.on("committed", ({ topic, partition, result, records }) => {
+    position.set(`${topic}/${partition}`, BigInt(result.nextOffset));
     totals.records += records;
     totals.applied += result.applied;
     totals.skipped += result.skipped;
@@ -107,7 +111,7 @@ export async function rebuildProjection<E>(
   });
   await runner.start();
 
-  const progress = (goal: Map<number, bigint>, phase: string) => {
+  const progress = (goal: Map<string, bigint>, phase: string) => {
     const wanted = [...goal.values()].reduce((a, b) => a + b, 0n);
     const done = [...goal.keys()].reduce((sum, p) => sum + (position.get(p) ?? 0n), 0n);
     const share = wanted === 0n ? 100 : Number((done * 1000n) / wanted) / 10;
@@ -115,7 +119,7 @@ export async function rebuildProjection<E>(
       `${phase}: offsets ${done}/${wanted} (${share}%), applied ${totals.applied}, skipped ${totals.skipped}, duplicates ${totals.duplicates}, dead-lettered ${totals.deadLettered}`,
     );
   };
-  const reach = async (goal: Map<number, bigint>, phase: string) => {
+  const reach = async (goal: Map<string, bigint>, phase: string) => {
     let lastReport = 0;
     while (![...goal].every(([partition, high]) => (position.get(partition) ?? 0n) >= high)) {
       if (Date.now() - lastReport > 2000) {
@@ -128,8 +132,8 @@ export async function rebuildProjection<E>(
   };
 
   await reach(
-    await highWatermarks(connections.admin, topic),
-    `replaying ${topic} into ${live.map(temporary).join(", ")}`,
+    await highWatermarks(connections.admin, topics),
+    `replaying ${topics.join(", ")} into ${live.map(temporary).join(", ")}`,
   );
   await runner.holdSlices();
   await swapCollections(connections.db, temporary, live, connections.store.profile.name === "mongodb");
@@ -137,7 +141,7 @@ export async function rebuildProjection<E>(
   runner.releaseSlices();
   // Whatever the live projector applied to the old collections meanwhile is replayed into the new ones.
   await reach(
-    await highWatermarks(connections.admin, topic),
+    await highWatermarks(connections.admin, topics),
     `catching up after the swap into ${live.join(", ")}`,
   );
 
@@ -145,10 +149,10 @@ export async function rebuildProjection<E>(
   await connections.admin.deleteGroups([group]).catch(() => undefined);
   await connections.close();
   const offsets = [...position]
-    .sort(([a], [b]) => a - b)
+    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
     .map(([p, o]) => `${p}:${o}`)
     .join(" ");
   report(
-    `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${live.join(", ")} rebuilt from ${topic} up to offsets ${offsets || "(empty topic)"}; ${totals.records} records, ${totals.applied} applied, ${totals.skipped} skipped, ${totals.duplicates} duplicates, ${totals.deadLettered} dead-lettered`,
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${live.join(", ")} rebuilt from ${topics.join(", ")} up to offsets ${offsets || "(empty topic)"}; ${totals.records} records, ${totals.applied} applied, ${totals.skipped} skipped, ${totals.duplicates} duplicates, ${totals.deadLettered} dead-lettered`,
   );
 }

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from "kafkajs";
 import type { ContractSerde } from "../../contracts/serde";
+import type { TopicId } from "../../contracts/topics";
 import type { Unapplicable } from "./errors";
 import type { Projection } from "./projection";
 import { withoutNul } from "./storable-values";
@@ -19,6 +20,7 @@ export async function decodeRecord<E>(
   serde: ContractSerde,
   projection: Pick<Projection<E>, "canHandle" | "validate">,
   message: KafkaMessage,
+  topic: TopicId,
 ): Promise<DecodedRecord<E>> {
   if (!message.value)
     return { unapplicable: { kind: "empty", detail: "empty value (tombstone): nothing to apply" } };
@@ -30,8 +32,8 @@ export async function decodeRecord<E>(
   }
   let checked: E | string;
   try {
-    if (projection.canHandle && !projection.canHandle(decoded)) return { skipped: notHandled };
-    checked = projection.validate(withoutNul(decoded));
+    if (projection.canHandle && !projection.canHandle(decoded, topic)) return { skipped: notHandled };
+    checked = projection.validate(withoutNul(decoded), topic);
   } catch (error) {
     return {
       unapplicable: {

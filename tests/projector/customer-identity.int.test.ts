@@ -84,7 +84,9 @@ async function readModelsFor(scenario: string) {
   await readModels.ensureCollections();
   const collection = (name: string) => database.collection<Document & { _id: string }>(names(name));
   const apply = (events: InboundMessageEvent[]) =>
-    readModels.apply(events.map((event) => conversationProjection.validate(event) as CustomerMessage));
+    readModels.apply(
+      events.map((event) => conversationProjection.validate(event, "inboundMessage") as CustomerMessage),
+    );
   const all = async (name = "conversations") =>
     withoutRevision(await collection(name).find({}).sort({ _id: 1 }).toArray());
   return { apply, conversations: collection("conversations"), all };

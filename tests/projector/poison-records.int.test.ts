@@ -169,7 +169,8 @@ it("stalls, and names, a partition whose every record is refused alike, instead 
   const projector = await start(failing, prefix, database, { STALL_AFTER_MS: "1000" });
   const base = `http://127.0.0.1:${projector.operationsPort}`;
 
-  const stalledSeries = /whatsapp_projector_partition_stalled\{[^}]*partition="(\d+)"[^}]*\} 1/;
+  const stalledSeries =
+    /whatsapp_projector_partition_stalled\{[^}]*topic="[^"]*whatsapp\.message\.status\.v1",partition="(\d+)"[^}]*\} 1/;
   const metrics = await eventually(
     () => fetch(`${base}/metrics`).then((r) => r.text()),
     (text) => stalledSeries.test(text),
@@ -188,6 +189,8 @@ it("stalls, and names, a partition whose every record is refused alike, instead 
       })),
     (answer) => answer.status === 503,
   );
-  expect(readiness.body.checks).toMatchObject({ [`status: partition ${partition} progressing`]: false });
+  expect(readiness.body.checks).toMatchObject({
+    [`status: ${prefix}whatsapp.message.status.v1 partition ${partition} progressing`]: false,
+  });
   await producer.disconnect();
 });

@@ -25,7 +25,7 @@ afterAll(async () => {
 /** A read model of one field of whatsapp.business.event.v1: every other field is not its own. */
 const templateStatuses: Projection<BusinessEvent> = {
   name: "template-statuses",
-  topic: "businessEvent",
+  topics: ["businessEvent"],
   canHandle: (decoded) => (decoded as Partial<BusinessEvent>).field === "message_template_status_update",
   validate: (decoded) =>
     typeof (decoded as Partial<BusinessEvent>).eventId === "string"

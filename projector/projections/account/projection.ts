@@ -9,7 +9,7 @@ import { evolveAccount, type AccountDocument } from "./account-document";
  */
 export const accountProjection: Projection<AccountEvent> = {
   name: "account",
-  topic: "accountEvent",
+  topics: ["accountEvent"],
   canHandle: isFieldOf(["account_update", "account_alerts", "business_capability_update"]),
   validate: validateAccountEvent,
   readModels: [

@@ -28,12 +28,14 @@ it("passes the projection laws: any order, any batching, duplicates and a replay
 it("handles the account-level fields only, and refuses one without its part", () => {
   const handles = accountProjection.canHandle!;
   for (const change of [accountUpdate.restricted, accountAlert.deferred, businessCapability.numeric])
-    expect(handles(accountEvent(change))).toBe(true);
-  expect(handles(accountEvent(phoneNumberName.approved))).toBe(false);
+    expect(handles(accountEvent(change), "accountEvent")).toBe(true);
+  expect(handles(accountEvent(phoneNumberName.approved), "accountEvent")).toBe(false);
   const restricted = accountEvent(accountUpdate.restricted);
-  expect(accountProjection.validate(restricted)).toBe(restricted);
-  expect(accountProjection.validate({ ...restricted, accountUpdate: null })).toBe(
+  expect(accountProjection.validate(restricted, "accountEvent")).toBe(restricted);
+  expect(accountProjection.validate({ ...restricted, accountUpdate: null }, "accountEvent")).toBe(
     "field accountUpdate is missing for account_update",
   );
-  expect(accountProjection.validate({ ...restricted, wabaId: "" })).toBe("field wabaId is missing or empty");
+  expect(accountProjection.validate({ ...restricted, wabaId: "" }, "accountEvent")).toBe(
+    "field wabaId is missing or empty",
+  );
 });

@@ -26,7 +26,7 @@ const inConversation = (
  */
 export const conversationProjection: Projection<CustomerMessage> = {
   name: "conversation",
-  topic: "inboundMessage",
+  topics: ["inboundMessage"],
   validate: (decoded) => {
     const message = requireEventFields<CustomerMessage["message"]>(decoded, [
       "eventId",

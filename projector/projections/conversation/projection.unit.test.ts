@@ -12,7 +12,7 @@ import type { CustomerMessage } from "./customer-links";
 import { conversationProjection } from "./projection";
 
 const asEvents = (messages: readonly InboundMessageEvent[]): CustomerMessage[] =>
-  messages.map((message) => conversationProjection.validate(message) as CustomerMessage);
+  messages.map((message) => conversationProjection.validate(message, "inboundMessage") as CustomerMessage);
 const label = ({ message }: CustomerMessage) => message.wamid.slice(-12);
 
 describe("the conversation projection, run by the framework over the in-memory store", () => {

@@ -9,7 +9,7 @@ import { evolvePhoneNumber, phoneNumberIdOf, type PhoneNumberDocument } from "./
  */
 export const phoneNumberProjection: Projection<AccountEvent> = {
   name: "phone-number",
-  topic: "accountEvent",
+  topics: ["accountEvent"],
   canHandle: isFieldOf(["phone_number_quality_update", "phone_number_name_update"]),
   validate: (decoded) => {
     const event = validateAccountEvent(decoded);

@@ -28,15 +28,15 @@ it("passes the projection laws: any order, any batching, duplicates and a replay
 
 it("handles the phone-number fields only, and refuses one without its display number", () => {
   const handles = phoneNumberProjection.canHandle!;
-  expect(handles(accountEvent(phoneNumberName.approved))).toBe(true);
-  expect(handles(accountEvent(phoneNumberQuality.throughputUpgrade))).toBe(true);
-  expect(handles(accountEvent(accountUpdate.restricted))).toBe(false);
+  expect(handles(accountEvent(phoneNumberName.approved), "accountEvent")).toBe(true);
+  expect(handles(accountEvent(phoneNumberQuality.throughputUpgrade), "accountEvent")).toBe(true);
+  expect(handles(accountEvent(accountUpdate.restricted), "accountEvent")).toBe(false);
   const named = accountEvent(phoneNumberName.approved);
-  expect(phoneNumberProjection.validate(named)).toBe(named);
-  expect(phoneNumberProjection.validate({ ...named, displayPhoneNumber: null })).toBe(
+  expect(phoneNumberProjection.validate(named, "accountEvent")).toBe(named);
+  expect(phoneNumberProjection.validate({ ...named, displayPhoneNumber: null }, "accountEvent")).toBe(
     "field displayPhoneNumber is missing or empty",
   );
-  expect(phoneNumberProjection.validate({ ...named, phoneNumberName: null })).toBe(
+  expect(phoneNumberProjection.validate({ ...named, phoneNumberName: null }, "accountEvent")).toBe(
     "field phoneNumberName is missing for phone_number_name_update",
   );
 });

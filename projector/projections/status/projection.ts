@@ -6,7 +6,7 @@ import { evolveMessageStatus, type MessageStatusDocument } from "./status-timeli
 /** whatsapp.message.status.v1 -> message_statuses: one document per outbound message. */
 export const statusProjection: Projection<MessageStatusEvent> = {
   name: "status",
-  topic: "messageStatus",
+  topics: ["messageStatus"],
   validate: (decoded) =>
     requireEventFields<MessageStatusEvent>(decoded, [
       "eventId",

@@ -18,7 +18,7 @@ function validateTemplateEvent(decoded: unknown): TemplateEvent | string {
 /** whatsapp.template.event.v1 -> templates: one document per template id. */
 export const templatesProjection: Projection<TemplateEvent> = {
   name: "templates",
-  topic: "templateEvent",
+  topics: ["templateEvent"],
   validate: validateTemplateEvent,
   readModels: [
     readModel<TemplateEvent, TemplateDocument>({

@@ -22,12 +22,15 @@ it("passes the projection laws: any order, any batching, duplicates and a replay
 
 it("validates the ids and a time, skipping nothing of its own topic", () => {
   const event = templateEvent(first, 100, statusChange("APPROVED"));
-  expect(templatesProjection.validate(event)).toBe(event);
-  expect(templatesProjection.validate({ ...event, eventTime: null })).toEqual({ ...event, eventTime: null });
-  expect(templatesProjection.validate({ ...event, templateId: "" })).toBe(
+  expect(templatesProjection.validate(event, "templateEvent")).toBe(event);
+  expect(templatesProjection.validate({ ...event, eventTime: null }, "templateEvent")).toEqual({
+    ...event,
+    eventTime: null,
+  });
+  expect(templatesProjection.validate({ ...event, templateId: "" }, "templateEvent")).toBe(
     "field templateId is missing or empty",
   );
-  expect(templatesProjection.validate({ ...event, eventTime: null, receivedAt: 0 })).toBe(
+  expect(templatesProjection.validate({ ...event, eventTime: null, receivedAt: 0 }, "templateEvent")).toBe(
     "neither eventTime nor receivedAt is a positive time",
   );
 });
