@@ -2,7 +2,17 @@ import { readSchemaFile, type AvroSchema } from "./schema-files";
 
 /** The parts of a parsed webhook delivery; each goes to the one topic whose contract names it. */
 export type DeliveryPart =
-  "raw" | "statuses" | "inboundMessages" | "businessEvents" | "templateEvents" | "accountEvents";
+  | "raw"
+  | "statuses"
+  | "inboundMessages"
+  | "businessEvents"
+  | "templateEvents"
+  | "accountEvents"
+  | "businessAppMessages"
+  | "callEvents"
+  | "groupEvents"
+  | "userPreferences"
+  | "paymentStatuses";
 
 /**
  * The topic catalogue: names, keys and schemas are a public contract for downstream teams
@@ -80,6 +90,51 @@ export const topicContracts = {
     maxMessageBytes: 16 * oneMebibyte,
     deliveryPart: "accountEvents",
     metricLabel: "account",
+  },
+  businessAppMessage: {
+    name: "whatsapp.message.business-app.v1",
+    schemaFile: "whatsapp.message.business-app.v1.avsc",
+    key: "<phone_number_id>:<customerUserId>, or <phone_number_id>:<customerWaId> when the message has no BSUID",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "businessAppMessages",
+    metricLabel: "business-app",
+  },
+  callEvent: {
+    name: "whatsapp.call.event.v1",
+    schemaFile: "whatsapp.call.event.v1.avsc",
+    key: "call id (wacid)",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "callEvents",
+    metricLabel: "call",
+  },
+  groupEvent: {
+    name: "whatsapp.group.event.v1",
+    schemaFile: "whatsapp.group.event.v1.avsc",
+    key: "group id",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "groupEvents",
+    metricLabel: "group",
+  },
+  userPreference: {
+    name: "whatsapp.user.preference.v1",
+    schemaFile: "whatsapp.user.preference.v1.avsc",
+    key: "<phone_number_id>:<userId>, or <phone_number_id>:<waId> when the change has no BSUID",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "userPreferences",
+    metricLabel: "preference",
+  },
+  paymentStatus: {
+    name: "whatsapp.payment.status.v1",
+    schemaFile: "whatsapp.payment.status.v1.avsc",
+    key: "payment reference id (payment.reference_id)",
+    retentionMs: -1,
+    maxMessageBytes: 16 * oneMebibyte,
+    deliveryPart: "paymentStatuses",
+    metricLabel: "payment",
   },
   deadLetter: {
     name: "whatsapp.deadletter.v1",

@@ -56,16 +56,28 @@ export function renderContractTypes(schemas: AvroSchema[]): string {
     }
   };
 
+  // One interface per short name: a record that several schemas define (WhatsAppError, the message
+  // content records) must have the same fields everywhere, or the type would describe one of them only.
+  const signatures = new Map<string, string>();
   const renderRecord = (record: AvroRecord): void => {
     const name = shortName(record.name);
-    if (interfaces.has(name)) return;
+    const rendered = () => record.fields.map((field) => `  ${field.name}: ${typeOf(field.type)};`);
+    if (interfaces.has(name)) {
+      const signature = signatures.get(name);
+      // Unknown while the record is still rendering (a record nested in itself).
+      if (signature !== undefined && signature !== rendered().join("\n"))
+        throw new Error(`record ${name} has different fields in two schemas`);
+      return;
+    }
     interfaces.set(name, ""); // reserve first: nested records render before their parent finishes
-    const lines = record.fields.map((field) => {
+    const lines = rendered();
+    signatures.set(name, lines.join("\n"));
+    const documented = record.fields.map((field, index) => {
       const doc = field.doc ? `  /** ${field.doc.replace(/\*\//g, "* /")} */\n` : "";
-      return `${doc}  ${field.name}: ${typeOf(field.type)};`;
+      return `${doc}${lines[index]}`;
     });
     const doc = record.doc ? `/** ${record.doc.replace(/\*\//g, "* /")} */\n` : "";
-    interfaces.set(name, `${doc}export interface ${name} {\n${lines.join("\n")}\n}\n`);
+    interfaces.set(name, `${doc}export interface ${name} {\n${documented.join("\n")}\n}\n`);
   };
 
   for (const schema of schemas) renderRecord(schema as unknown as AvroRecord);

@@ -32,6 +32,16 @@ export interface RawWebhookDelivery {
   templateEventCount: number;
   /** Events derived to whatsapp.account.event.v1 (account and phone-number field changes; each is also one of businessEventCount). */
   accountEventCount: number;
+  /** Events derived to whatsapp.message.business-app.v1 (smb_message_echoes and history messages; each history or echo change is also one of businessEventCount). */
+  businessAppMessageCount: number;
+  /** Events derived to whatsapp.call.event.v1 (calls and call statuses of the calls field; each calls change is also one of businessEventCount). */
+  callEventCount: number;
+  /** Events derived to whatsapp.group.event.v1 (items of the group_* fields; each such change is also one of businessEventCount). */
+  groupEventCount: number;
+  /** Events derived to whatsapp.user.preference.v1 (user_preferences items; each such change is also one of businessEventCount). */
+  userPreferenceCount: number;
+  /** Events derived to whatsapp.payment.status.v1 (statuses of type payment in messages changes). */
+  paymentStatusCount: number;
 }
 
 /** One status object of a messages webhook: a change in the delivery of an outbound message. Key: the message id (wamid). */
@@ -46,7 +56,7 @@ export interface MessageStatusEvent {
   status: string;
   /** When the status happened, per Meta (statuses[].timestamp, seconds, as milliseconds). */
   timestamp: number;
-  /** The customer's phone number (statuses[].recipient_id); null when Meta withholds it. */
+  /** The customer's phone number (statuses[].recipient_id), or the group id when recipientType is group; null when Meta withholds it. */
   recipientId: null | string;
   /** Business phone number id (value.metadata.phone_number_id). */
   phoneNumberId: string;
@@ -68,6 +78,12 @@ export interface MessageStatusEvent {
   recipientUserId: null | string;
   /** The customer's parent BSUID (statuses[].recipient_parent_user_id). */
   recipientParentUserId: null | string;
+  /** statuses[].recipient_type: individual, group, or a later value; null when Meta sends none (a one-to-one message). */
+  recipientType: null | string;
+  /** For a group message: the phone number of the participant the status is about (statuses[].recipient_participant_id). */
+  recipientParticipantId: null | string;
+  /** For a group message: the BSUID of the participant the status is about (statuses[].recipient_participant_user_id). */
+  recipientParticipantUserId: null | string;
 }
 
 /** The conversation the message was billed in (statuses[].conversation). */
@@ -174,6 +190,8 @@ export interface InboundMessageEvent {
   edit: null | MessageEdit;
   /** A revoke (type revoke): the customer withdrew an earlier message. */
   revoke: null | MessageRevoke;
+  /** The WhatsApp group the message was sent in (messages[].group_id); null for a one-to-one chat. */
+  groupId: null | string;
 }
 
 /** text message. */
@@ -248,7 +266,7 @@ export interface ContactEmail {
 
 /** A reply to an interactive message. */
 export interface InteractiveReply {
-  /** interactive.type: button_reply, list_reply, nfm_reply, or a later value. */
+  /** interactive.type: button_reply, list_reply, nfm_reply, call_permission_reply, or a later value. */
   type: string;
   /** interactive.button_reply. */
   buttonReply: null | ButtonReply;
@@ -256,6 +274,8 @@ export interface InteractiveReply {
   listReply: null | ListReply;
   /** interactive.nfm_reply. */
   nfmReply: null | FlowReply;
+  /** interactive.call_permission_reply, for interactive type call_permission_reply; context.id is the permission request's wamid or the missed call's id. */
+  callPermissionReply: null | CallPermissionReply;
 }
 
 /** interactive.button_reply. */
@@ -284,6 +304,18 @@ export interface FlowReply {
   body: null | string;
   /** response_json: the flow's answer as a JSON string. */
   responseJson: null | string;
+}
+
+/** interactive.call_permission_reply: the customer's answer to a request to call them. */
+export interface CallPermissionReply {
+  /** response: accept or reject, or a later value. */
+  response: null | string;
+  /** is_permanent: whether the permission has no expiry. */
+  isPermanent: null | boolean;
+  /** expiration_timestamp (seconds), as milliseconds: when a temporary permission ends. */
+  expirationTimestamp: null | number;
+  /** response_source: user_action or automatic, or a later value. */
+  responseSource: null | string;
 }
 
 /** A template quick-reply button press. */
@@ -726,6 +758,336 @@ export interface PhoneNumberName {
   requestedVerifiedName: null | string;
   /** rejection_reason: NAME_FORMAT_UNACCEPTABLE, NAME_NOT_CONSISTENT, UNKNOWN, ... as sent; null when accepted. */
   rejectionReason: null | string;
+}
+
+/** One message of a WhatsApp Business app (coexistence) number that did not pass through the Cloud API: a message the business sent from the app or a companion device (smb_message_echoes, value.message_echoes[]), or a message of the chat history Meta shares when the number is onboarded (history, value.history[].threads[].messages[], and the later media deliveries whose value carries messages[]). Key: <phone_number_id>:<customerUserId>, else <phone_number_id>:<customerWaId>, as on whatsapp.message.inbound.v1. */
+export interface BusinessAppMessageEvent {
+  /** Deterministic id: hex SHA-256 of business-app, source and wamid (joined by U+0000), so a redelivery, or a history chunk sent again, gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** Where the message came from: echo (smb_message_echoes), history (a history chunk, value.history[]) or history_media (a history delivery carrying the media of an earlier media_placeholder, value.messages[]). */
+  source: string;
+  /** outbound: the business sent it (every echo; a history message whose from is the business's display phone number); inbound: the customer sent it. */
+  direction: string;
+  /** WhatsApp message id (id of the echo or history message). */
+  wamid: string;
+  /** Business phone number id (value.metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Business display phone number (value.metadata.display_phone_number). */
+  displayPhoneNumber: null | string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** When the message was sent, per Meta (timestamp, seconds, as milliseconds); null when Meta sent none. */
+  timestamp: null | number;
+  /** type as Meta sent it: text, image, video, audio, document, sticker, location, contacts, interactive, reaction, edit, revoke, media_placeholder (history), or any later value. */
+  type: string;
+  /** The customer's phone number: an echo's to; a history thread's id when it is a phone number; else from of an inbound history message. Null when Meta withholds it. */
+  customerWaId: null | string;
+  /** The customer's BSUID: an echo's to_user_id (else the matching value.contacts[].user_id); a history thread's id when it is a BSUID (it contains a dot, US.134...); else from_user_id of an inbound history message. */
+  customerUserId: null | string;
+  /** The customer's parent BSUID (to_parent_user_id, from_parent_user_id, or value.contacts[].parent_user_id). */
+  customerParentUserId: null | string;
+  /** The customer's WhatsApp username (value.contacts[].profile.username of the customer's entry). */
+  username: null | string;
+  /** The customer's profile name (value.contacts[].profile.name of the customer's entry). */
+  profileName: null | string;
+  /** text, for type text. */
+  text: null | Text;
+  /** image, for type image. */
+  image: null | Media;
+  /** video, for type video. */
+  video: null | Media;
+  /** audio, for type audio. */
+  audio: null | Media;
+  /** document, for type document. */
+  document: null | Media;
+  /** sticker, for type sticker. */
+  sticker: null | Media;
+  /** location, for type location. */
+  location: null | Location;
+  /** contacts, for type contacts; empty otherwise. */
+  contacts: Array<Contact>;
+  /** interactive, for type interactive. */
+  interactive: null | InteractiveReply;
+  /** button, for type button. */
+  button: null | QuickReplyButton;
+  /** reaction, for type reaction. */
+  reaction: null | Reaction;
+  /** order, for type order. */
+  order: null | Order;
+  /** context, when the message is a reply or forwarded. */
+  context: null | MessageContext;
+  /** referral, when an ad started the conversation. */
+  referral: null | Referral;
+  /** errors of a message Meta could not render (type unsupported); empty otherwise. */
+  errors: Array<WhatsAppError>;
+  /** An edit (type edit): the business changed an earlier message from the WhatsApp Business app (echoes). */
+  edit: null | MessageEdit;
+  /** A revoke (type revoke): the business withdrew an earlier message from the WhatsApp Business app (echoes). */
+  revoke: null | MessageRevoke;
+  /** For source history: the chunk's metadata and the message's delivery state; for history_media, only status when Meta sends history_context; null for echoes. */
+  history: null | HistoryContext;
+  /** The message object exactly as Meta sent it, as JSON, so nothing is lost when Meta adds a type or field. */
+  messageJson: string;
+}
+
+/** Where a history message sits in the history sync. */
+export interface HistoryContext {
+  /** value.history[].metadata.phase: 0 (the last day), 1 (days 1 to 90), 2 (days 90 to 180). */
+  phase: null | number;
+  /** value.history[].metadata.chunk_order: the chunk's place in its phase (chunks may arrive out of order). */
+  chunkOrder: null | number;
+  /** value.history[].metadata.progress: 0 to 100, 100 when the sync is done. */
+  progress: null | number;
+  /** history_context.status of the message: DELIVERED, ERROR, PENDING, PLAYED, READ, SENT, or a later value. */
+  status: null | string;
+}
+
+/** One event of a WhatsApp call (Calling API), from the calls webhook field: a value.calls[] item (connect, terminate, call_created, call_recording_available, call_transcription_available, ...) or a value.statuses[] item (RINGING, ACCEPTED, REJECTED of a business-initiated call). Key: the call id (wacid). */
+export interface CallEvent {
+  /** Deterministic id: hex SHA-256 of call, call id, event, status (empty when none) and timestamp in milliseconds (joined by U+0000), so a redelivery gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** The call id, wacid.... (calls[].id or statuses[].id). */
+  callId: string;
+  /** calls[].event as Meta sent it: connect, terminate, call_created, call_recording_available, call_transcription_available, or a later value; status for a value.statuses[] item. */
+  event: string;
+  /** calls[].direction: BUSINESS_INITIATED or USER_INITIATED; null on status items, which only business-initiated calls have. */
+  direction: null | string;
+  /** terminate's calls[].status (COMPLETED, FAILED) or a status item's statuses[].status (RINGING, ACCEPTED, REJECTED), or a later value; null otherwise. */
+  status: null | string;
+  /** When it happened, per Meta (calls[].timestamp or statuses[].timestamp, seconds, as milliseconds). */
+  timestamp: number;
+  /** Business phone number id (value.metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Business display phone number (value.metadata.display_phone_number). */
+  displayPhoneNumber: null | string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** calls[].from: the caller's phone number (the customer for USER_INITIATED, the business for BUSINESS_INITIATED). */
+  from: null | string;
+  /** calls[].to: the callee's phone number; for a status item, statuses[].recipient_id. */
+  to: null | string;
+  /** The customer's phone number (from for USER_INITIATED, to for BUSINESS_INITIATED, statuses[].recipient_id for a status); null when Meta withholds it. */
+  customerWaId: null | string;
+  /** The customer's BSUID (from_user_id, to_user_id or statuses[].recipient_user_id, on the customer's side, else the matching value.contacts[].user_id). */
+  customerUserId: null | string;
+  /** The customer's parent BSUID (from_parent_user_id, to_parent_user_id or statuses[].recipient_parent_user_id, else value.contacts[].parent_user_id). */
+  customerParentUserId: null | string;
+  /** The customer's WhatsApp username (value.contacts[].profile.username of the customer's entry). */
+  username: null | string;
+  /** The customer's profile name (value.contacts[].profile.name of the customer's entry). */
+  profileName: null | string;
+  /** terminate's calls[].start_time (seconds), as milliseconds; only when the call was answered. */
+  startTime: null | number;
+  /** terminate's calls[].end_time (seconds), as milliseconds; only when the call was answered. */
+  endTime: null | number;
+  /** terminate's calls[].duration, in seconds; only when the call was answered. */
+  durationSeconds: null | number;
+  /** biz_opaque_callback_data the business set on the call. */
+  bizOpaqueCallbackData: null | string;
+  /** calls[].session.sdp_type of a connect: offer (user-initiated) or answer (business-initiated); the SDP itself is only in callJson. */
+  sdpType: null | string;
+  /** call_recording.audio of a call_recording_available event. */
+  recording: null | CallMedia;
+  /** call_transcript.document of a call_transcription_available event. */
+  transcript: null | CallMedia;
+  /** Errors of the call: calls[].errors or statuses[].errors, and a terminate's value-level errors; empty otherwise. */
+  errors: Array<WhatsAppError>;
+  /** The calls[] or statuses[] item exactly as Meta sent it, as JSON (session.sdp included), so nothing is lost when Meta adds a field. */
+  callJson: string;
+}
+
+/** A call recording or transcript Meta keeps for 7 days. */
+export interface CallMedia {
+  /** Media id (audio.id of call_recording, document.id of call_transcript). */
+  id: null | string;
+  /** sha256 of the file. */
+  sha256: null | string;
+  /** mime_type. */
+  mimeType: null | string;
+  /** url to download it from. */
+  url: null | string;
+}
+
+/** One item of a Groups API webhook (value.groups[] of group_lifecycle_update, group_participants_update, group_settings_update or group_status_update). field and type say which of the optional parts are set. Key: the group id. */
+export interface GroupEvent {
+  /** Deterministic id: hex SHA-256 of group, group id, field, type, timestamp in milliseconds (empty when none) and the item's JSON (joined by U+0000), so a redelivery gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** The webhook field (changes[].field): group_lifecycle_update, group_participants_update, group_settings_update, group_status_update. */
+  field: string;
+  /** groups[].type as Meta sent it: group_create, group_delete, group_participants_add, group_participants_remove, group_join_request_created, group_join_request_revoked, group_settings_update, group_suspend, group_suspend_cleared, or a later value. */
+  type: string;
+  /** groups[].group_id. */
+  groupId: string;
+  /** Business phone number id that owns the group (value.metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Business display phone number (value.metadata.display_phone_number). */
+  displayPhoneNumber: null | string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** groups[].timestamp (seconds), as milliseconds; null when Meta sent none. */
+  timestamp: null | number;
+  /** groups[].request_id: the id of the business's API request this answers. */
+  requestId: null | string;
+  /** groups[].subject (group_create). */
+  subject: null | string;
+  /** groups[].description (group_create). */
+  description: null | string;
+  /** groups[].invite_link (group_create). */
+  inviteLink: null | string;
+  /** groups[].join_approval_mode (group_create). */
+  joinApprovalMode: null | string;
+  /** groups[].reason: why participants changed (invite_link, ...) or why a group was suspended. */
+  reason: null | string;
+  /** groups[].initiated_by: business or participant (group_participants_remove; participant when a participant left). */
+  initiatedBy: null | string;
+  /** groups[].added_participants (group_participants_add). */
+  addedParticipants: Array<GroupParticipant>;
+  /** groups[].removed_participants (group_participants_remove). */
+  removedParticipants: Array<GroupParticipant>;
+  /** groups[].failed_participants (a removal that partly or wholly failed). */
+  failedParticipants: Array<FailedGroupParticipant>;
+  /** groups[].join_request_id (group_join_request_created, group_join_request_revoked). */
+  joinRequestId: null | string;
+  /** The user who asked to join or withdrew their request: groups[].wa_id, user_id, parent_user_id, username of a join request. */
+  joinRequester: null | GroupParticipant;
+  /** groups[].group_subject of a group_settings_update. */
+  subjectUpdate: null | GroupTextUpdate;
+  /** groups[].group_description of a group_settings_update. */
+  descriptionUpdate: null | GroupTextUpdate;
+  /** groups[].profile_picture of a group_settings_update. */
+  profilePictureUpdate: null | GroupPictureUpdate;
+  /** groups[].errors: the whole request failed or partly failed; empty otherwise. */
+  errors: Array<WhatsAppError>;
+  /** The groups[] item exactly as Meta sent it, as JSON, so nothing is lost when Meta adds a field. */
+  groupJson: string;
+}
+
+/** A participant of a group webhook as Meta names them; any part may be missing. */
+export interface GroupParticipant {
+  /** wa_id: the participant's phone number. */
+  waId: null | string;
+  /** user_id: the participant's BSUID. */
+  userId: null | string;
+  /** parent_user_id: the participant's parent BSUID. */
+  parentUserId: null | string;
+  /** username: the participant's WhatsApp username. */
+  username: null | string;
+  /** input: the phone number or BSUID the business named in its request. */
+  input: null | string;
+}
+
+/** A participant the business asked to change that Meta could not change. */
+export interface FailedGroupParticipant {
+  /** input: the phone number or BSUID the business named. */
+  input: null | string;
+  /** errors: why it failed. */
+  errors: Array<WhatsAppError>;
+}
+
+/** A change of the group's subject or description in a group_settings_update. */
+export interface GroupTextUpdate {
+  /** text: the new subject or description. */
+  text: null | string;
+  /** update_successful. */
+  updateSuccessful: null | boolean;
+  /** errors of this update; empty when it succeeded. */
+  errors: Array<WhatsAppError>;
+}
+
+/** A change of the group's profile picture in a group_settings_update. */
+export interface GroupPictureUpdate {
+  /** mime_type of the new picture. */
+  mimeType: null | string;
+  /** sha256 of the new picture. */
+  sha256: null | string;
+  /** update_successful. */
+  updateSuccessful: null | boolean;
+  /** errors of this update; empty when it succeeded. */
+  errors: Array<WhatsAppError>;
+}
+
+/** One customer preference change of the user_preferences webhook field (value.user_preferences[]): a customer stopped or resumed marketing messages. Key: <phone_number_id>:<userId>, else <phone_number_id>:<waId>. */
+export interface UserPreferenceEvent {
+  /** Deterministic id: hex SHA-256 of preference, phone number id, user id (else wa_id), category, value and timestamp in milliseconds (joined by U+0000), so a redelivery gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** Business phone number id (value.metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Business display phone number (value.metadata.display_phone_number). */
+  displayPhoneNumber: null | string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** user_preferences[].wa_id: the customer's phone number; null when Meta withholds it. */
+  waId: null | string;
+  /** user_preferences[].user_id: the customer's BSUID (else the matching value.contacts[].user_id). */
+  userId: null | string;
+  /** user_preferences[].parent_user_id: the customer's parent BSUID, when parent BSUIDs are enabled. */
+  parentUserId: null | string;
+  /** The customer's WhatsApp username (value.contacts[].profile.username of the customer's entry). */
+  username: null | string;
+  /** The customer's profile name (value.contacts[].profile.name of the customer's entry). */
+  profileName: null | string;
+  /** user_preferences[].category: marketing_messages, or a later value. */
+  category: string;
+  /** user_preferences[].value: stop or resume, or a later value. */
+  value: string;
+  /** user_preferences[].detail: Meta's words for the change. */
+  detail: null | string;
+  /** user_preferences[].timestamp (seconds), as milliseconds. */
+  timestamp: number;
+}
+
+/** One payment status (WhatsApp Payments with a payment gateway, India): a value.statuses[] item of type payment in a messages webhook. Not a message status. Key: the payment's reference id. */
+export interface PaymentStatusEvent {
+  /** Deterministic id: hex SHA-256 of payment, reference id, status and timestamp in milliseconds (joined by U+0000), so a redelivery gives the same id. */
+  eventId: string;
+  /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
+  rawEventId: string;
+  /** statuses[].payment.reference_id: the reference the business gave the order. */
+  referenceId: string;
+  /** statuses[].status: captured, pending, or a later value. */
+  status: string;
+  /** statuses[].timestamp (seconds), as milliseconds. */
+  timestamp: number;
+  /** Business phone number id (value.metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Business display phone number (value.metadata.display_phone_number). */
+  displayPhoneNumber: null | string;
+  /** WhatsApp Business Account id (entry[].id). */
+  wabaId: string;
+  /** statuses[].id: the wamid of the order_details message the payment is for, when Meta sends it. */
+  wamid: null | string;
+  /** statuses[].recipient_id: the customer's phone number; null when Meta withholds it. */
+  recipientId: null | string;
+  /** statuses[].recipient_user_id: the customer's BSUID. */
+  recipientUserId: null | string;
+  /** statuses[].payment.amount.value: the amount times amountOffset (21000 with offset 100 is 210.00). */
+  amountValue: null | number;
+  /** statuses[].payment.amount.offset. */
+  amountOffset: null | number;
+  /** statuses[].payment.currency (INR). */
+  currency: null | string;
+  /** statuses[].payment.transaction.id. */
+  transactionId: null | string;
+  /** statuses[].payment.transaction.pg_transaction_id: the payment gateway's id. */
+  pgTransactionId: null | string;
+  /** statuses[].payment.transaction.type: the gateway (billdesk, payu, razorpay, zaakpay, ...). */
+  transactionType: null | string;
+  /** statuses[].payment.transaction.status: success, failed, pending, or a later value. */
+  transactionStatus: null | string;
+  /** statuses[].payment.transaction.method.type: upi, card, netbanking, wallet, or a later value. */
+  methodType: null | string;
+  /** statuses[].payment.transaction.error as JSON (code, reason), when the transaction failed. */
+  transactionErrorJson: null | string;
+  /** The statuses[] item exactly as Meta sent it, as JSON, so nothing is lost when Meta adds a field. */
+  statusJson: string;
 }
 
 /** A record a consumer could not apply, with the reason and the original bytes, so nothing is lost and the consumer goes on. */

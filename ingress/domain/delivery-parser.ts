@@ -1,6 +1,11 @@
 import type {
+  BusinessAppMessageEvent,
   BusinessEvent,
+  CallEvent,
   Contact,
+  GroupEvent,
+  PaymentStatusEvent,
+  UserPreferenceEvent,
   InboundMessageEvent,
   Media,
   MessageStatusEvent,
@@ -35,6 +40,16 @@ export interface ParsedDelivery {
   templateEvents: Keyed<TemplateEvent>[];
   /** Account and phone-number field changes, typed (each also in businessEvents). */
   accountEvents: Keyed<AccountEvent>[];
+  /** Messages of smb_message_echoes and history changes (each change also in businessEvents). */
+  businessAppMessages: Keyed<BusinessAppMessageEvent>[];
+  /** Calls and call statuses of calls changes (each change also in businessEvents). */
+  callEvents: Keyed<CallEvent>[];
+  /** Items of group_* changes (each change also in businessEvents). */
+  groupEvents: Keyed<GroupEvent>[];
+  /** Items of user_preferences changes (each change also in businessEvents). */
+  userPreferences: Keyed<UserPreferenceEvent>[];
+  /** Statuses of type payment of messages changes (not message statuses). */
+  paymentStatuses: Keyed<PaymentStatusEvent>[];
   /** Messages, statuses, value keys and field changes that became no typed event: counted, logged, named in raw.problem. */
   untyped: UntypedObject[];
   /** First entry's business phone number id, for the delivery's span and logs. */
@@ -112,6 +127,7 @@ function parseInteractive(value: unknown): InboundMessageEvent["interactive"] {
   const button = value.button_reply;
   const list = value.list_reply;
   const flow = value.nfm_reply;
+  const permission = value.call_permission_reply;
   return {
     type: text(value.type) ?? "unknown",
     buttonReply: isObject(button) ? { id: text(button.id), title: text(button.title) } : null,
@@ -120,6 +136,14 @@ function parseInteractive(value: unknown): InboundMessageEvent["interactive"] {
       : null,
     nfmReply: isObject(flow)
       ? { name: text(flow.name), body: text(flow.body), responseJson: text(flow.response_json) }
+      : null,
+    callPermissionReply: isObject(permission)
+      ? {
+          response: text(permission.response),
+          isPermanent: flag(permission.is_permanent),
+          expirationTimestamp: secondsToMillis(permission.expiration_timestamp),
+          responseSource: text(permission.response_source),
+        }
       : null,
   };
 }
@@ -297,6 +321,7 @@ function parseInboundMessage(
             }
           : null,
         revoke: revoke ? { originalMessageId: text(revoke.original_message_id) } : null,
+        groupId: text(message.group_id),
       },
     },
   };
@@ -352,6 +377,9 @@ function parseStatus(
         statusJson: JSON.stringify(status),
         recipientUserId: text(status.recipient_user_id),
         recipientParentUserId: text(status.recipient_parent_user_id),
+        recipientType: text(status.recipient_type),
+        recipientParticipantId: text(status.recipient_participant_id),
+        recipientParticipantUserId: text(status.recipient_participant_user_id),
       },
     },
   };
@@ -380,6 +408,11 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     businessEvents: [],
     templateEvents: [],
     accountEvents: [],
+    businessAppMessages: [],
+    callEvents: [],
+    groupEvents: [],
+    userPreferences: [],
+    paymentStatuses: [],
     untyped: [],
     firstWabaId: null,
     firstPhoneNumberId: null,
@@ -410,6 +443,11 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     untypedCount: events.untyped.length,
     templateEventCount: events.templateEvents.length,
     accountEventCount: events.accountEvents.length,
+    businessAppMessageCount: events.businessAppMessages.length,
+    callEventCount: events.callEvents.length,
+    groupEventCount: events.groupEvents.length,
+    userPreferenceCount: events.userPreferences.length,
+    paymentStatusCount: events.paymentStatuses.length,
   };
   return {
     raw: { key: events.firstWabaId ?? delivery.requestId, value: raw },
@@ -418,6 +456,11 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     businessEvents: events.businessEvents,
     templateEvents: events.templateEvents,
     accountEvents: events.accountEvents,
+    businessAppMessages: events.businessAppMessages,
+    callEvents: events.callEvents,
+    groupEvents: events.groupEvents,
+    userPreferences: events.userPreferences,
+    paymentStatuses: events.paymentStatuses,
     untyped: events.untyped,
     phoneNumberId: events.firstPhoneNumberId,
   };
@@ -447,6 +490,11 @@ export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string):
         businessEventCount: 0,
         templateEventCount: 0,
         accountEventCount: 0,
+        businessAppMessageCount: 0,
+        callEventCount: 0,
+        groupEventCount: 0,
+        userPreferenceCount: 0,
+        paymentStatusCount: 0,
       },
     },
     statuses: [],
@@ -454,6 +502,11 @@ export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string):
     businessEvents: [],
     templateEvents: [],
     accountEvents: [],
+    businessAppMessages: [],
+    callEvents: [],
+    groupEvents: [],
+    userPreferences: [],
+    paymentStatuses: [],
     untyped: delivery.untyped,
     phoneNumberId: delivery.phoneNumberId,
   };
@@ -548,6 +601,11 @@ function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEv
     businessEvents,
     templateEvents,
     accountEvents,
+    businessAppMessages: [],
+    callEvents: [],
+    groupEvents: [],
+    userPreferences: [],
+    paymentStatuses: [],
     untyped,
     firstWabaId,
     firstPhoneNumberId,

@@ -219,6 +219,7 @@ describe("parseDelivery: inbound messages", () => {
       buttonReply: { id: "cancel-order", title: "Cancel order" },
       listReply: null,
       nfmReply: null,
+      callPermissionReply: null,
     });
     expect(parseOne(inboundMessageBodies.interactive_list_reply!).value.interactive?.listReply).toEqual({
       id: "priority_express",

@@ -41,6 +41,11 @@ describe("recordsByTopic", () => {
       businessEvent: delivery.businessEvents,
       templateEvent: delivery.templateEvents,
       accountEvent: [],
+      businessAppMessage: [],
+      callEvent: [],
+      groupEvent: [],
+      userPreference: [],
+      paymentStatus: [],
     });
     expect(delivery.templateEvents).toHaveLength(1);
     expect(delivery.statuses).toHaveLength(2);

@@ -80,6 +80,11 @@ export function deliverySpanAttributes(delivery: ParsedDelivery): Attributes {
     "whatsapp.other_changes": delivery.businessEvents.length,
     "whatsapp.template_events": delivery.templateEvents.length,
     "whatsapp.account_events": delivery.accountEvents.length,
+    "whatsapp.business_app_messages": delivery.businessAppMessages.length,
+    "whatsapp.call_events": delivery.callEvents.length,
+    "whatsapp.group_events": delivery.groupEvents.length,
+    "whatsapp.user_preferences": delivery.userPreferences.length,
+    "whatsapp.payment_statuses": delivery.paymentStatuses.length,
     "whatsapp.body_bytes": raw.body.length,
     "whatsapp.shape_recognized": raw.shapeRecognized,
   };

@@ -15,6 +15,7 @@ import {
   unknownValueField,
   untypedObjects,
 } from "../../tests/fixtures/identity-webhooks";
+import { deliveryTopics, topicContracts } from "../../contracts/topics";
 import type { WebhookCredentials } from "../configuration/webhook-credentials";
 import { parseDelivery, type ParsedDelivery } from "../domain/delivery-parser";
 import { signBody } from "../domain/signature";
@@ -41,6 +42,11 @@ const twoStatusesAndABusinessEvent = JSON.stringify(
     }),
     otherFieldChanges[0]!,
   ]),
+);
+
+/** Every topic label the ingress counts records under, each at zero. */
+const noEvents = Object.fromEntries(
+  deliveryTopics.map(({ topic }) => [topicContracts[topic].metricLabel, 0]),
 );
 
 describe("receiveDelivery", () => {
@@ -194,7 +200,13 @@ describe("receiveDelivery", () => {
     const events = Object.fromEntries(
       (await metrics.events.get()).values.map((value) => [value.labels.topic, value.value]),
     );
-    expect(events).toEqual({ raw: 1, status: 2, inbound: 0, business: 1, template: 1, account: 0 });
+    expect(events).toEqual({
+      ...noEvents,
+      raw: 1,
+      status: 2,
+      business: 1,
+      template: 1,
+    });
     expect(lines).toEqual([]);
   });
 
@@ -253,7 +265,7 @@ describe("receiveDelivery", () => {
     const events = Object.fromEntries(
       (await metrics.events.get()).values.map((value) => [value.labels.topic, value.value]),
     );
-    expect(events).toEqual({ raw: 1, status: 0, inbound: 0, business: 0, template: 0, account: 0 });
+    expect(events).toEqual({ ...noEvents, raw: 1 });
     expect(lines).toEqual([
       expect.objectContaining({
         level: 40,
@@ -343,6 +355,11 @@ describe("deliverySpanAttributes", () => {
       "whatsapp.other_changes": 0,
       "whatsapp.template_events": 0,
       "whatsapp.account_events": 0,
+      "whatsapp.business_app_messages": 0,
+      "whatsapp.call_events": 0,
+      "whatsapp.group_events": 0,
+      "whatsapp.user_preferences": 0,
+      "whatsapp.payment_statuses": 0,
       "whatsapp.body_bytes": Buffer.byteLength(body),
       "whatsapp.shape_recognized": true,
     });

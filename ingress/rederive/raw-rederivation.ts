@@ -55,7 +55,12 @@ export function rederive(raw: RawWebhookDelivery | null): Rederivation {
       raw.inboundCount +
       raw.businessEventCount +
       laterCount(raw.templateEventCount) +
-      laterCount(raw.accountEventCount),
+      laterCount(raw.accountEventCount) +
+      laterCount(raw.businessAppMessageCount) +
+      laterCount(raw.callEventCount) +
+      laterCount(raw.groupEventCount) +
+      laterCount(raw.userPreferenceCount) +
+      laterCount(raw.paymentStatusCount),
   };
 }
 

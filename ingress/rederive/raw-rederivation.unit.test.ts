@@ -27,6 +27,11 @@ const rawRecordWithoutEvents = (delivery: ReturnType<typeof received>): RawWebho
   businessEventCount: 0,
   templateEventCount: 0,
   accountEventCount: 0,
+  businessAppMessageCount: 0,
+  callEventCount: 0,
+  groupEventCount: 0,
+  userPreferenceCount: 0,
+  paymentStatusCount: 0,
 });
 
 describe("rederive", () => {
@@ -62,6 +67,11 @@ describe("rederive", () => {
       businessEvent: 1,
       templateEvent: 1,
       accountEvent: 0,
+      businessAppMessage: 0,
+      callEvent: 0,
+      groupEvent: 0,
+      userPreference: 0,
+      paymentStatus: 0,
     });
     expect(rederivation.eventsAtReceipt).toBe(4);
   });
@@ -103,6 +113,11 @@ describe("rederive", () => {
       "businessEvent",
       "templateEvent",
       "accountEvent",
+      "businessAppMessage",
+      "callEvent",
+      "groupEvent",
+      "userPreference",
+      "paymentStatus",
     ]);
   });
 });

@@ -77,7 +77,17 @@ async function writeRawRecordAsOlderIngress(
 ): Promise<void> {
   const jsonParsed = typeof body !== "string";
   const bytes = Buffer.from(jsonParsed ? JSON.stringify(body) : body);
-  const value: Omit<RawWebhookDelivery, "untypedCount" | "templateEventCount" | "accountEventCount"> = {
+  const value: Omit<
+    RawWebhookDelivery,
+    | "untypedCount"
+    | "templateEventCount"
+    | "accountEventCount"
+    | "businessAppMessageCount"
+    | "callEventCount"
+    | "groupEventCount"
+    | "userPreferenceCount"
+    | "paymentStatusCount"
+  > = {
     requestId,
     receivedAt: Date.now(),
     body: bytes,
