@@ -29,6 +29,8 @@ it("has the defaults of the documentation, its PORT by the projections it runs",
     "templates",
     "account",
     "phone-number",
+    "calls",
+    "payments",
   ]);
   expect(every.name).toBe("whatsapp-projector");
   expect(every.settings).toMatchObject({
@@ -92,7 +94,7 @@ it("names every problem in one message: PROJECTIONS, malformed settings, CONSUME
     }),
   ).toEqual({
     PROJECTIONS:
-      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates, account, phone-number',
+      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates, account, phone-number, calls, payments',
     MAX_BATCH_BYTES: 'malformed: "0" is not a positive integer',
     FETCH_MAX_WAIT_MS: 'malformed: "5s" is not a positive integer',
     PORT: 'malformed: "70000" is not a TCP port (0: any free port)',

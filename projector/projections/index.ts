@@ -1,6 +1,8 @@
 import type { Projection } from "../framework/projection";
 import { accountProjection } from "./account/projection";
+import { callsProjection } from "./calls/projection";
 import { conversationProjection } from "./conversation/projection";
+import { paymentsProjection } from "./payments/projection";
 import { phoneNumberProjection } from "./phone-number/projection";
 import { statusProjection } from "./status/projection";
 import { templatesProjection } from "./templates/projection";
@@ -12,4 +14,6 @@ export const projections: Record<string, Projection<never>> = {
   [templatesProjection.name]: templatesProjection as Projection<never>,
   [accountProjection.name]: accountProjection as Projection<never>,
   [phoneNumberProjection.name]: phoneNumberProjection as Projection<never>,
+  [callsProjection.name]: callsProjection as Projection<never>,
+  [paymentsProjection.name]: paymentsProjection as Projection<never>,
 };

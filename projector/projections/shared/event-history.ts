@@ -29,3 +29,44 @@ export function withEvent<E extends HistoryEntry>(history: readonly E[], entry: 
   const moved = { ...history[known]!, receivedAt: entry.receivedAt };
   return history.map((e, i) => (i === known ? moved : e)).sort(historyOrder);
 }
+
+/** One distinct event of a topic that carries no arrival time: Meta's time and its id. */
+export interface TimedEntry {
+  eventId: string;
+  at: Date;
+}
+
+/** Time order for such events: Meta's time, then event id, so every arrival order gives one list. */
+export const timeOrder = (a: TimedEntry, b: TimedEntry): number =>
+  a.at.getTime() - b.at.getTime() || byText(a.eventId, b.eventId);
+
+/** The history with one more event, in time order; undefined when the event is already there. */
+export function withTimedEvent<E extends TimedEntry>(history: readonly E[], entry: E): E[] | undefined {
+  if (history.some((e) => e.eventId === entry.eventId)) return undefined;
+  return [...history, entry].sort(timeOrder);
+}
+
+/**
+ * The latest of the entries (a history in time order) by Meta's time; of two of one time (Meta's times
+ * have whole seconds), the one `rank` puts higher, then the later in the history. Null when none.
+ */
+export function latestByTime<E extends TimedEntry>(
+  entries: readonly E[],
+  rank: (entry: E) => number,
+): E | null {
+  let latest: E | null = null;
+  for (const entry of entries)
+    if (
+      latest === null ||
+      entry.at.getTime() > latest.at.getTime() ||
+      (entry.at.getTime() === latest.at.getTime() && rank(entry) >= rank(latest))
+    )
+      latest = entry;
+  return latest;
+}
+
+/** The latest value of an optional part in a history (in its order), or null when no entry carried it. */
+export function latestPart<E, K extends keyof E>(history: readonly E[], key: K): NonNullable<E[K]> | null {
+  const value = history.findLast((entry) => entry[key] !== undefined && entry[key] !== null)?.[key];
+  return (value ?? null) as NonNullable<E[K]> | null;
+}

@@ -1,5 +1,12 @@
 import { permutations } from "../../../tests/support/orders";
-import { withEvent, type HistoryEntry } from "./event-history";
+import {
+  latestByTime,
+  latestPart,
+  withEvent,
+  withTimedEvent,
+  type HistoryEntry,
+  type TimedEntry,
+} from "./event-history";
 
 const entry = (eventId: string, atSeconds: number, receivedMs: number): HistoryEntry => ({
   eventId,
@@ -38,4 +45,41 @@ it("answers undefined for an event already there with an arrival no earlier", ()
 
   expect(withEvent(history, entry("a", 100, 100_500))).toBeUndefined();
   expect(withEvent(history, entry("a", 100, 100_800))).toBeUndefined();
+});
+
+describe("histories without arrival times", () => {
+  const timed = (eventId: string, atSeconds: number, status?: string): TimedEntry & { status?: string } => ({
+    eventId,
+    at: new Date(atSeconds * 1000),
+    ...(status ? { status } : {}),
+  });
+  const foldTimed = (entries: readonly (TimedEntry & { status?: string })[]) =>
+    entries.reduce<(TimedEntry & { status?: string })[]>(
+      (history, e) => withTimedEvent(history, e) ?? history,
+      [],
+    );
+
+  it("orders by Meta's time, then event id, the same in every order; an event already there changes nothing", () => {
+    const events = [timed("z", 100), timed("a", 100), timed("m", 99)];
+    const expected = foldTimed(events);
+
+    expect(expected.map((e) => e.eventId)).toEqual(["m", "a", "z"]);
+    for (const order of permutations(events)) expect(foldTimed(order)).toEqual(expected);
+    expect(withTimedEvent(expected, timed("a", 100))).toBeUndefined();
+  });
+
+  it("picks the latest by time, a tie by rank, and the latest part any entry carried", () => {
+    const history = foldTimed([
+      timed("z", 100, "captured"),
+      timed("a", 100, "pending"),
+      timed("b", 90, "other"),
+    ]);
+    const rank = (e: { status?: string }) => (e.status === "captured" ? 1 : 0);
+
+    expect(latestByTime(history, rank)?.eventId).toBe("z");
+    expect(latestByTime(history, () => 0)?.eventId).toBe("z");
+    expect(latestByTime(history.slice(0, 2), rank)?.eventId).toBe("a");
+    expect(latestByTime([], rank)).toBeNull();
+    expect(latestPart([...history, timed("c", 101)], "status")).toBe("captured");
+  });
 });
