@@ -2,8 +2,6 @@ import type { CallEvent } from "../../../contracts/generated/types";
 import {
   answeredCall,
   CALL_ID,
-  CUSTOMER_BSUID,
-  CUSTOMER_PARENT_BSUID,
   callConnect,
   callEvent,
   callRecording,
@@ -11,6 +9,7 @@ import {
   callTerminate,
   callTranscript,
 } from "../../../tests/fixtures/call-events";
+import { CUSTOMER_BSUID, CUSTOMER_PARENT_BSUID } from "../../../tests/fixtures/identity-webhooks";
 import { CUSTOMER_WA_ID, PHONE_NUMBER_ID, WABA_ID } from "../../../tests/fixtures/meta-webhooks";
 import { permutations } from "../../../tests/support/orders";
 import { evolveCall, type CallDocument } from "./call-document";
