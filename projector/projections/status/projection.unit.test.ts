@@ -1,3 +1,4 @@
+import { ALICE, BOB, CAROL, groupStatus } from "../../../tests/fixtures/group-events";
 import { statusEvent } from "../../../tests/fixtures/status-events";
 import { expectProjectionLaws } from "../../../tests/support/projection-laws";
 import { statusProjection } from "./projection";
@@ -18,4 +19,19 @@ it("passes the projection laws: any order, any batching, duplicates and a replay
     statusEvent(second, "delivered", 104),
   ];
   await expectProjectionLaws(statusProjection, events, { label: (e) => `${e.wamid.slice(-2)}:${e.status}` });
+});
+
+it("passes the projection laws over a group message's statuses: three participants in one second, one read later", async () => {
+  const group = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJHUk9VUA==";
+  const events = [
+    groupStatus(group, "delivered", 100, ALICE),
+    groupStatus(group, "delivered", 100, BOB),
+    groupStatus(group, "delivered", 100, CAROL),
+    groupStatus(group, "read", 100, CAROL),
+    groupStatus(group, "read", 103, ALICE),
+    statusEvent(first, "sent", 100),
+  ];
+  await expectProjectionLaws(statusProjection, events, {
+    label: (e) => `${e.status}:${e.recipientParticipantId ?? "1:1"}`,
+  });
 });

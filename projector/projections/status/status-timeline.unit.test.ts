@@ -1,4 +1,12 @@
 import type { MessageStatusEvent } from "../../../contracts/generated/types";
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  GROUP_ID,
+  groupStatus,
+  participantStatus,
+} from "../../../tests/fixtures/group-events";
 import { statusEvent } from "../../../tests/fixtures/status-events";
 import { evolveMessageStatus, type MessageStatusDocument } from "./status-timeline";
 
@@ -167,6 +175,65 @@ describe("evolveMessageStatus", () => {
           statusEvent(wamid, "delivered", 101, { recipientUserId: bsuid }),
         ]),
       ).toMatchObject({ recipientUserId: bsuid, recipientId: "16505551234" });
+    });
+  });
+
+  describe("a group message: one status per participant", () => {
+    const at = (seconds: number) => new Date(seconds * 1000);
+    const delivered = [ALICE, BOB, CAROL].map((who) => groupStatus(wamid, "delivered", 101, who));
+    const events = [
+      groupStatus(wamid, "sent", 100, ALICE),
+      groupStatus(wamid, "sent", 100, BOB),
+      groupStatus(wamid, "sent", 100, CAROL),
+      ...delivered,
+      groupStatus(wamid, "read", 104, BOB),
+    ];
+
+    it("keeps every participant's statuses, so who has read it is one read of the document", () => {
+      const expected = fold(events);
+      expect(expected).toMatchObject({
+        recipientId: GROUP_ID,
+        recipientType: "group",
+        groupId: GROUP_ID,
+        status: "read",
+        sentAt: at(100),
+        deliveredAt: at(101),
+        readAt: at(104),
+      });
+      expect(expected.timeline).toHaveLength(7);
+      expect(expected.participants).toEqual([
+        participantStatus(ALICE, "delivered", { sentAt: at(100), deliveredAt: at(101) }),
+        participantStatus(BOB, "read", { sentAt: at(100), deliveredAt: at(101), readAt: at(104) }),
+        participantStatus(CAROL, "delivered", { sentAt: at(100), deliveredAt: at(101) }),
+      ]);
+      expect(
+        expected.timeline
+          .filter((e) => e.status === "delivered")
+          .map((e) => e.participantId)
+          .sort(),
+      ).toEqual([ALICE.waId, BOB.waId, CAROL.waId].sort());
+      for (const order of permutations(delivered))
+        expect(fold([...events.slice(0, 3), ...order, events[6]!])).toEqual(expected);
+    });
+
+    it("is as far as any participant got: one participant's failure fails only theirs", () => {
+      const failed = groupStatus(wamid, "failed", 102, CAROL);
+      const document = fold([...events, failed]);
+      expect(document.status).toBe("read");
+      expect(document.failedAt).toEqual(at(102));
+      expect(document.participants!.find((p) => p.participantId === CAROL.waId)!.status).toBe("failed");
+      expect(fold([groupStatus(wamid, "failed", 102, CAROL)]).status).toBe("failed");
+    });
+
+    it("takes a participant named by phone number in one status and by BSUID in another as one", () => {
+      const byUserId = { ...groupStatus(wamid, "read", 105, ALICE), recipientParticipantId: null };
+      const document = fold([...events, byUserId]);
+      expect(document.participants).toHaveLength(3);
+      expect(document.participants![0]).toMatchObject({
+        participantId: ALICE.waId,
+        status: "read",
+        readAt: at(105),
+      });
     });
   });
 });
