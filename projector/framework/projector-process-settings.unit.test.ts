@@ -31,6 +31,7 @@ it("has the defaults of the documentation, its PORT by the projections it runs",
     "phone-number",
     "calls",
     "payments",
+    "groups",
   ]);
   expect(every.name).toBe("whatsapp-projector");
   expect(every.settings).toMatchObject({
@@ -94,7 +95,7 @@ it("names every problem in one message: PROJECTIONS, malformed settings, CONSUME
     }),
   ).toEqual({
     PROJECTIONS:
-      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates, account, phone-number, calls, payments',
+      'malformed: "status,template-statuses" names "template-statuses", not status, conversation, templates, account, phone-number, calls, payments, groups',
     MAX_BATCH_BYTES: 'malformed: "0" is not a positive integer',
     FETCH_MAX_WAIT_MS: 'malformed: "5s" is not a positive integer',
     PORT: 'malformed: "70000" is not a TCP port (0: any free port)',

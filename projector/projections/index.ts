@@ -2,6 +2,7 @@ import type { Projection } from "../framework/projection";
 import { accountProjection } from "./account/projection";
 import { callsProjection } from "./calls/projection";
 import { conversationProjection } from "./conversation/projection";
+import { groupsProjection } from "./groups/projection";
 import { paymentsProjection } from "./payments/projection";
 import { phoneNumberProjection } from "./phone-number/projection";
 import { statusProjection } from "./status/projection";
@@ -16,4 +17,5 @@ export const projections: Record<string, Projection<never>> = {
   [phoneNumberProjection.name]: phoneNumberProjection as Projection<never>,
   [callsProjection.name]: callsProjection as Projection<never>,
   [paymentsProjection.name]: paymentsProjection as Projection<never>,
+  [groupsProjection.name]: groupsProjection as Projection<never>,
 };

@@ -8,6 +8,8 @@ export const documentedIndexes: Record<string, string[]> = {
   accounts: ["{restriction.until: 1}"],
   calls: ["{customerIds: 1}", "{phoneNumberId: 1, startedAt: -1}"],
   payments: ["{phoneNumberId: 1, updatedAt: -1}"],
+  group_messages: ["{groupId: 1, timestamp: -1}"],
+  groups: ["{phoneNumberId: 1}"],
   phone_numbers: ["{wabaId: 1}"],
   templates: ["{wabaId: 1, name: 1, language: 1}", "{wabaId: 1, qualityScore: 1}", "{wabaId: 1, status: 1}"],
 };
