@@ -1,5 +1,21 @@
-import type { InboundMessageEvent } from "../../../contracts/generated/types";
+import type {
+  BusinessAppMessageEvent,
+  InboundMessageEvent,
+  UserPreferenceEvent,
+} from "../../../contracts/generated/types";
 import { sameValues } from "../../framework/same-values";
+import { isBusinessAppMessage, isInboundMessage, type ConversationEvent } from "./conversation-event";
+import {
+  callPermissionOf,
+  laterCallPermission,
+  laterDate,
+  laterOptOut,
+  marketingOptOutOf,
+  mergeChannelFields,
+  outboundAtOf,
+  withoutAbsent,
+  type CustomerChannelFields,
+} from "./customer-channels";
 import {
   conversationIdOf,
   identityFields,
@@ -24,7 +40,7 @@ export const keptChanges = 50;
  * used. Until the customer's first message arrives it holds only their edits and revokes: the identity,
  * `recentChanges`, and every message field null.
  */
-export interface ConversationDocument {
+export interface ConversationDocument extends CustomerChannelFields {
   _id: string;
   phoneNumberId: string;
   /** The customer's phone number, latest known; null while only their BSUID is known. */
@@ -66,9 +82,9 @@ export interface ConversationChange {
 }
 
 /** A conversation before anything is known of it: the fields every fold starts from, in their order. */
-const conversationWithoutMessages = (event: InboundMessageEvent): ConversationDocument => ({
-  _id: conversationIdOf(event),
-  phoneNumberId: event.phoneNumberId,
+const conversationWithoutMessages = (id: string, phoneNumberId: string): ConversationDocument => ({
+  _id: id,
+  phoneNumberId,
   waId: null,
   userId: null,
   parentUserId: null,
@@ -185,15 +201,76 @@ export function evolveConversation(
   event: InboundMessageEvent,
 ): ConversationDocument {
   const at = new Date(event.timestamp);
-  const known = withIdentity(current ?? conversationWithoutMessages(event), identityOf(event), seenAtAll(at));
+  const start = current ?? conversationWithoutMessages(conversationIdOf(event), event.phoneNumberId);
+  const known = withIdentity(start, identityOf(event), seenAtAll(at));
   const changed = changedMessageIdOf(event);
   const recentChanges = known.recentChanges ?? [];
   const next =
     changed === null
       ? withConversationChanges(withMessage(known, event), recentChanges)
       : withConversationChanges(known, [...recentChanges, changeOf(event, changed)]);
-  const versioned = { ...next, projectionVersion: conversationProjectionVersion };
-  return current && sameValues(versioned, current) ? current : versioned;
+  const callPermission = laterCallPermission(next.callPermission, callPermissionOf(event));
+  return versioned(current, { ...next, ...withoutAbsent({ callPermission }) });
+}
+
+/** The document with the projection's version, or `current` itself when nothing changed. */
+function versioned(current: ConversationDocument | null, next: ConversationDocument): ConversationDocument {
+  const document = { ...next, projectionVersion: conversationProjectionVersion };
+  return current && sameValues(document, current) ? current : document;
+}
+
+/**
+ * A message the business sent or imported from the WhatsApp Business app: it names the customer and
+ * moves `lastOutboundMessageAt`, never the inbound fields, the count or the service window.
+ */
+function withBusinessAppMessage(
+  current: ConversationDocument | null,
+  id: string,
+  message: BusinessAppMessageEvent,
+): ConversationDocument {
+  let next = current ?? conversationWithoutMessages(id, message.phoneNumberId);
+  if (message.timestamp !== null) {
+    const identity = {
+      waId: message.customerWaId,
+      userId: message.customerUserId,
+      parentUserId: message.customerParentUserId,
+      username: message.username,
+      profileName: message.profileName,
+    };
+    next = withIdentity(next, identity, seenAtAll(new Date(message.timestamp)));
+  }
+  const lastOutboundMessageAt = laterDate(next.lastOutboundMessageAt, outboundAtOf(message));
+  return versioned(current, { ...next, ...withoutAbsent({ lastOutboundMessageAt }) });
+}
+
+/** A marketing stop or resume: the latest by Meta's time stands, whatever the order of arrival. */
+function withPreference(
+  current: ConversationDocument | null,
+  id: string,
+  preference: UserPreferenceEvent,
+): ConversationDocument {
+  const identity = {
+    waId: preference.waId,
+    userId: preference.userId,
+    parentUserId: preference.parentUserId,
+    username: preference.username,
+    profileName: preference.profileName,
+  };
+  const start = current ?? conversationWithoutMessages(id, preference.phoneNumberId);
+  const known = withIdentity(start, identity, seenAtAll(new Date(preference.timestamp)));
+  const marketingOptOut = laterOptOut(known.marketingOptOut, marketingOptOutOf(preference));
+  return versioned(current, { ...known, ...withoutAbsent({ marketingOptOut }) });
+}
+
+/** Pure projection of a conversation for any event the conversation projection folds. */
+export function evolveConversationWith(
+  current: ConversationDocument | null,
+  event: ConversationEvent,
+): ConversationDocument {
+  if (isInboundMessage(event)) return evolveConversation(current, event.message);
+  if (isBusinessAppMessage(event))
+    return withBusinessAppMessage(current, event.conversationId, event.businessAppMessage);
+  return withPreference(current, event.conversationId, event.preference);
 }
 
 /**
@@ -213,6 +290,7 @@ export function mergeConversations(a: ConversationDocument, b: ConversationDocum
     lastMessageType: later.lastMessageType,
     lastMessageOwnPreview: later.lastMessageOwnPreview,
     serviceWindowExpiresAt: later.serviceWindowExpiresAt,
+    ...mergeChannelFields(a, b),
     projectionVersion: conversationProjectionVersion,
   };
   return withConversationChanges(withIdentity(merged, b, b.identitySeenAt ?? {}), [

@@ -11,18 +11,23 @@ export interface CustomerMessage {
   conversationId: string;
 }
 
+/** An event of one customer: it names the conversation it belongs to once the customer's ids are resolved. */
+export interface CustomerEvent {
+  conversationId: string;
+}
+
 /** What a customer's linked ids and merges need from the conversation projection. */
-export interface CustomerLinking<D extends ProjectedDocument> {
+export interface CustomerLinking<E extends CustomerEvent, D extends ProjectedDocument> {
   /** The read model whose documents are linked (one per customer). */
   collection: string;
-  /** The ids a message names, all of one customer. */
-  ids(message: InboundMessageEvent): string[];
+  /** The ids an event names, all of one customer. */
+  ids(event: E): string[];
   /** The id the linked documents go by: a function of the set, so the order of arrival cannot change it. */
   survivor(ids: readonly string[]): string;
   /** Two folds of one customer joined: commutative, associative and idempotent. */
   merge(a: D, b: D): D;
-  /** A field of another read model that holds the linked document's id: kept naming the survivor. */
-  reference: { collection: string; field: string };
+  /** Fields of other read models that hold the linked document's id: kept naming the survivor. */
+  references: readonly { collection: string; field: string }[];
 }
 
 /** A pointer: what a merged-away document keeps, and what every other id of its customer holds. */
@@ -44,15 +49,13 @@ type LinkedDocument = StoredDocument & { linkedIds?: string[] };
  * in the same documents: the pointers are written after the read models, and the documents merged away
  * become pointers last, so a replay that stops in between finds them live and does it all again.
  */
-export function customerLinks<D extends ProjectedDocument>(
-  linking: CustomerLinking<D>,
-): Grouping<CustomerMessage> {
+export function customerLinks<E extends CustomerEvent, D extends ProjectedDocument>(
+  linking: CustomerLinking<E, D>,
+): Grouping<E> {
   return {
     collection: linking.collection,
     resolve: async (events, store) => {
-      const idsPerEvent = events.map((event) => [
-        ...new Set(declared("ids", () => linking.ids(event.message))),
-      ]);
+      const idsPerEvent = events.map((event) => [...new Set(declared("ids", () => linking.ids(event)))]);
       const links = await readLinks(linking, idsPerEvent, store);
       return linkedBatch(linking, events, links);
     },
@@ -68,8 +71,8 @@ interface Links {
   read: JustRead;
 }
 
-async function readLinks<D extends ProjectedDocument>(
-  linking: CustomerLinking<D>,
+async function readLinks<E extends CustomerEvent, D extends ProjectedDocument>(
+  linking: CustomerLinking<E, D>,
   idsPerEvent: string[][],
   store: GroupingStore,
 ): Promise<Links> {
@@ -128,11 +131,11 @@ async function readLinks<D extends ProjectedDocument>(
   return { plan, merged: new Set(mergedInto.keys()), read };
 }
 
-function linkedBatch<D extends ProjectedDocument>(
-  linking: CustomerLinking<D>,
-  events: readonly CustomerMessage[],
+function linkedBatch<E extends CustomerEvent, D extends ProjectedDocument>(
+  linking: CustomerLinking<E, D>,
+  events: readonly E[],
   { plan, merged, read }: Links,
-): GroupedBatch<CustomerMessage> {
+): GroupedBatch<E> {
   const mergedAway = (id: string): string[] => plan.mergedAway.get(id) ?? [];
   const { collection } = linking;
 
@@ -177,11 +180,12 @@ function linkedBatch<D extends ProjectedDocument>(
         : ({ ...document, linkedIds } as ProjectedDocument);
     },
 
-    // The other read model's references to documents about to be merged away now name the survivor.
+    // The other read models' references to documents about to be merged away now name the survivor.
     before: async (store) => {
       for (const [survivor, away] of plan.mergedAway)
         if (away.length > 0)
-          await store.repoint(linking.reference.collection, linking.reference.field, away, survivor);
+          for (const reference of linking.references)
+            await store.repoint(reference.collection, reference.field, away, survivor);
     },
 
     after: async (store, stored) => {

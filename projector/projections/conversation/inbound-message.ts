@@ -95,6 +95,10 @@ function storableContent(json: string | null | undefined, skip: ReadonlySet<stri
   return { content, unmapped };
 }
 
+/** A message's content under Meta's keys (the ids, sender, time and type left out), and whether any could not be kept so. */
+export const messageContentOf = (messageJson: string | null | undefined) =>
+  storableContent(messageJson, mappedKeys);
+
 /** The message's own document, before any edit or revoke. */
 export function inboundMessageDocument(event: InboundMessageEvent): InboundMessageDocument {
   const { content, unmapped } = storableContent(event.messageJson, mappedKeys);

@@ -1,8 +1,24 @@
-import { requireEventFields } from "../../framework/event-validation";
 import { readModel, type Projection } from "../../framework/projection";
-import { evolveConversation, mergeConversations, type ConversationDocument } from "./conversation-document";
-import { customerLinks, type CustomerMessage } from "./customer-links";
-import { conversationIdOf, conversationSurvivor, customerIdsOf } from "./customer-identity";
+import {
+  businessAppMessageIdOf,
+  evolveBusinessAppMessage,
+  type BusinessAppMessageDocument,
+} from "./business-app-message";
+import {
+  conversationEventOf,
+  conversationIdsOf,
+  isBusinessAppMessage,
+  isConversationRecord,
+  isInboundMessage,
+  type ConversationEvent,
+} from "./conversation-event";
+import {
+  evolveConversationWith,
+  mergeConversations,
+  type ConversationDocument,
+} from "./conversation-document";
+import { customerLinks } from "./customer-links";
+import { conversationSurvivor } from "./customer-identity";
 import {
   changedMessageIdOf,
   evolveInboundMessage,
@@ -11,57 +27,66 @@ import {
 } from "./inbound-message";
 
 /** A message's document names its conversation by the survivor of the customer's ids (a change-only one names none yet). */
-const inConversation = (
-  document: InboundMessageDocument | null,
+const inConversation = <D extends InboundMessageDocument>(
+  document: D | null,
   conversationId: string,
-): InboundMessageDocument | null =>
+): D | null =>
   document && document.conversationId !== null && document.conversationId !== conversationId
     ? { ...document, conversationId }
     : document;
 
 /**
- * whatsapp.message.inbound.v1 -> inbound_messages (one per message, its edits and revoke folded in) and
- * conversations (one per business number and customer, by phone number or BSUID, linked). The customer's
- * ids are resolved first (customer-links): every event then names the conversation it belongs to.
+ * One conversation per business number and customer, from everything the customer and the business
+ * exchange 1:1: whatsapp.message.inbound.v1 (group messages are the groups projection's) ->
+ * inbound_messages; whatsapp.message.business-app.v1 (echoes and imported history) ->
+ * business_app_messages; whatsapp.user.preference.v1 (marketing stop / resume); all of them ->
+ * conversations. The customer's ids are resolved first (customer-links): every event then names the
+ * conversation it belongs to.
  */
-export const conversationProjection: Projection<CustomerMessage> = {
+export const conversationProjection: Projection<ConversationEvent> = {
   name: "conversation",
-  topics: ["inboundMessage"],
-  validate: (decoded) => {
-    const message = requireEventFields<CustomerMessage["message"]>(decoded, [
-      "eventId",
-      "wamid",
-      "from",
-      "phoneNumberId",
-      "wabaId",
-      "type",
-    ]);
-    return typeof message === "string" ? message : { message, conversationId: conversationIdOf(message) };
-  },
-  grouping: customerLinks<ConversationDocument>({
+  topics: ["inboundMessage", "businessAppMessage", "userPreference"],
+  canHandle: isConversationRecord,
+  validate: conversationEventOf,
+  grouping: customerLinks<ConversationEvent, ConversationDocument>({
     collection: "conversations",
-    ids: customerIdsOf,
+    ids: conversationIdsOf,
     survivor: conversationSurvivor,
     merge: mergeConversations,
-    reference: { collection: "inbound_messages", field: "conversationId" },
+    references: [
+      { collection: "inbound_messages", field: "conversationId" },
+      { collection: "business_app_messages", field: "conversationId" },
+    ],
   }),
   readModels: [
-    readModel<CustomerMessage, InboundMessageDocument>({
+    readModel<ConversationEvent, InboundMessageDocument>({
       collection: "inbound_messages",
       indexes: [
         { conversationId: 1, timestamp: -1 },
         { phoneNumberId: 1, timestamp: -1 },
       ],
-      documentId: ({ message }) => inboundMessageIdOf(message),
-      evolve: (current, { message, conversationId }) =>
-        inConversation(evolveInboundMessage(current, message), conversationId),
-      likelyFirst: ({ message }) => changedMessageIdOf(message) === null,
+      documentId: (event) => (isInboundMessage(event) ? inboundMessageIdOf(event.message) : null),
+      evolve: (current, event) =>
+        isInboundMessage(event)
+          ? inConversation(evolveInboundMessage(current, event.message), event.conversationId)
+          : current,
+      likelyFirst: (event) => isInboundMessage(event) && changedMessageIdOf(event.message) === null,
     }),
-    readModel<CustomerMessage, ConversationDocument>({
+    readModel<ConversationEvent, BusinessAppMessageDocument>({
+      collection: "business_app_messages",
+      indexes: [{ conversationId: 1, timestamp: -1 }],
+      documentId: (event) =>
+        isBusinessAppMessage(event) ? businessAppMessageIdOf(event.businessAppMessage) : null,
+      evolve: (current, event) =>
+        isBusinessAppMessage(event)
+          ? inConversation(evolveBusinessAppMessage(current, event.businessAppMessage), event.conversationId)
+          : current,
+    }),
+    readModel<ConversationEvent, ConversationDocument>({
       collection: "conversations",
       indexes: [{ phoneNumberId: 1, lastMessageAt: -1 }, { serviceWindowExpiresAt: 1 }],
       documentId: ({ conversationId }) => conversationId,
-      evolve: (current, { message }) => evolveConversation(current, message),
+      evolve: evolveConversationWith,
       // A message's document that holds only an edit or revoke has no conversationId yet: not counted.
       exactCount: { field: "messageCount", of: "inbound_messages", by: "conversationId" },
     }),

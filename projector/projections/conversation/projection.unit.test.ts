@@ -8,27 +8,40 @@ import {
 import { CUSTOMER_WA_ID } from "../../../tests/fixtures/meta-webhooks";
 import { customerEvents, id, messagesAndChanges, T } from "../../../tests/fixtures/customer-scenarios";
 import { expectProjectionLaws, projected } from "../../../tests/support/projection-laws";
+import type { ConversationEvent } from "./conversation-event";
 import type { CustomerMessage } from "./customer-links";
 import { conversationProjection } from "./projection";
 
 const asEvents = (messages: readonly InboundMessageEvent[]): CustomerMessage[] =>
   messages.map((message) => conversationProjection.validate(message, "inboundMessage") as CustomerMessage);
-const label = ({ message }: CustomerMessage) => message.wamid.slice(-12);
+const label = (event: ConversationEvent) =>
+  ("message" in event
+    ? event.message.wamid
+    : "businessAppMessage" in event
+      ? event.businessAppMessage.wamid
+      : event.preference.eventId
+  ).slice(-12);
 
 describe("the conversation projection, run by the framework over the in-memory store", () => {
   it("passes the projection laws over one customer's phone number, BSUIDs and number change", async () => {
-    await expectProjectionLaws(conversationProjection, asEvents(customerEvents), { label });
-  });
-
-  it("passes the projection laws over messages, edits and revokes, some arriving before their message", async () => {
-    await expectProjectionLaws(conversationProjection, asEvents(Object.values(messagesAndChanges)), {
+    await expectProjectionLaws<ConversationEvent>(conversationProjection, asEvents(customerEvents), {
       label,
-      sampledOrders: 200,
     });
   });
 
+  it("passes the projection laws over messages, edits and revokes, some arriving before their message", async () => {
+    await expectProjectionLaws<ConversationEvent>(
+      conversationProjection,
+      asEvents(Object.values(messagesAndChanges)),
+      {
+        label,
+        sampledOrders: 200,
+      },
+    );
+  });
+
   it("passes the projection laws over both together", async () => {
-    await expectProjectionLaws(
+    await expectProjectionLaws<ConversationEvent>(
       conversationProjection,
       asEvents([...customerEvents, ...Object.values(messagesAndChanges)]),
       { label, sampledOrders: 60, seed: 23 },
