@@ -32,6 +32,13 @@ import {
   userChangedUserId,
 } from "../tests/fixtures/identity-webhooks";
 import * as businessHealth from "../tests/fixtures/business-health-webhooks";
+import {
+  calls,
+  customerChannelDeliveries,
+  customerChannelEventCounts,
+  groupMessage,
+  groupStatuses,
+} from "../tests/fixtures/customer-channel-webhooks";
 import { parsedBody } from "../tests/fixtures/inbound-events";
 import { schemaDirectory } from "./schema-files";
 import { renderContractTypes } from "./type-generator";
@@ -154,6 +161,25 @@ describe("contracts", () => {
     expect(written).toEqual({ templateEvent: 10, accountEvent: 12 });
   });
 
+  it("encodes every customer-channel event the parser derives from the fixtures, and reads it back", () => {
+    const topics = Object.keys(customerChannelEventCounts) as TopicId[];
+    const written = Object.fromEntries(topics.map((topic) => [topic, 0]));
+    for (const body of Object.values(customerChannelDeliveries)) {
+      for (const { topic, records } of recordsByTopic(parsedBody(body))) {
+        if (!topics.includes(topic)) continue;
+        const type = Type.forSchema(topicSchema(topic) as never);
+        for (const { value } of records) {
+          const errors: string[] = [];
+          type.isValid(value, { errorHook: (pathParts) => errors.push(pathParts.join(".")) });
+          expect({ topic, errors }).toEqual({ topic, errors: [] });
+          expect(type.fromBuffer(type.toBuffer(value))).toEqual(value);
+          written[topic]!++;
+        }
+      }
+    }
+    expect(written).toEqual(customerChannelEventCounts);
+  });
+
   describe("records the current parser writes, read with every published version", () => {
     const parse = (payload: unknown): ParsedDelivery => parsedBody(payload, 1750263780000);
     const bsuidOnly = parse(
@@ -177,6 +203,8 @@ describe("contracts", () => {
       parse(businessHealth.fieldDelivery(businessHealth.templateStatus.rejected)),
       parse(businessHealth.fieldDelivery(businessHealth.templateQuality.dropped)),
       parse(businessHealth.fieldDelivery(businessHealth.templateComponents.edited)),
+      parse(groupStatuses),
+      parse(groupMessage),
     ];
     const publishedVersions = (topic: TopicId) => {
       const directory = path.join(schemaDirectory, "published", topicContracts[topic].name);
@@ -243,6 +271,21 @@ describe("contracts", () => {
         fromUserId: CUSTOMER_BSUID,
         fromParentUserId: CUSTOMER_PARENT_BSUID,
       });
+    });
+
+    it("gives a version-2 reader a call permission reply as an interactive reply without the new part", () => {
+      const reply = parse(calls.permissionReply).inboundMessages[0]!.value as unknown as Record<
+        string,
+        unknown
+      >;
+      const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+      expect(plain(readAs("inboundMessage", 2, reply).interactive)).toEqual({
+        type: "call_permission_reply",
+        buttonReply: null,
+        listReply: null,
+        nfmReply: null,
+      });
+      expect(plain(readAs("inboundMessage", 3, reply).interactive)).toEqual(plain(reply.interactive));
     });
 
     it("gives a version-1 reader a status with only recipient_user_id, recipientId null", () => {

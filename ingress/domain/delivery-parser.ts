@@ -1,24 +1,25 @@
 import type {
+  AccountEvent,
   BusinessAppMessageEvent,
   BusinessEvent,
   CallEvent,
-  Contact,
   GroupEvent,
-  PaymentStatusEvent,
-  UserPreferenceEvent,
   InboundMessageEvent,
-  Media,
   MessageStatusEvent,
+  PaymentStatusEvent,
   RawWebhookDelivery,
   TemplateEvent,
-  AccountEvent,
-  WhatsAppError,
+  UserPreferenceEvent,
 } from "../../contracts/generated/types";
 import { accountFields, deriveAccountEvent } from "./account-events";
+import { businessAppFields, deriveBusinessAppMessages } from "./business-app-messages";
+import { callField, deriveCallEvents } from "./call-events";
+import { contactOf } from "./customer-contacts";
 import { sha256Hex } from "./event-ids";
+import { deriveGroupEvents, groupFields } from "./group-events";
+import { parseErrors, parseMessageContent } from "./message-content";
 import {
   arrayOf,
-  decimal,
   flag,
   isObject,
   objectOrEmpty,
@@ -27,8 +28,10 @@ import {
   text,
   type Json,
 } from "./meta-json";
+import { derivePaymentStatus, isPaymentStatus } from "./payment-statuses";
 import { deriveTemplateEvent, templateFields } from "./template-events";
 import type { FieldChange, TypedChange } from "./typed-change";
+import { deriveUserPreferences, userPreferenceField } from "./user-preferences";
 
 /** What one HTTP delivery becomes: the raw record and every event derived from it, each with its key. */
 export interface ParsedDelivery {
@@ -74,79 +77,16 @@ export { sha256Hex } from "./event-ids";
 /** Deterministic ids: a redelivery of the same thing by Meta gets the same id. */
 export const statusEventId = (wamid: string, status: string, timestampMillis: number): string =>
   sha256Hex("status", wamid, status, String(timestampMillis));
+/** A group message has a status per participant, possibly in the same second: the participant is in the id. */
+export const groupStatusEventId = (
+  wamid: string,
+  status: string,
+  timestampMillis: number,
+  participantId: string,
+): string => sha256Hex("status", wamid, status, String(timestampMillis), participantId);
 export const inboundEventId = (wamid: string): string => sha256Hex("inbound", wamid);
 export const businessEventId = (wabaId: string, field: string, valueJson: string): string =>
   sha256Hex("business", wabaId, field, valueJson);
-
-export function parseErrors(value: unknown): WhatsAppError[] {
-  return arrayOf(value)
-    .filter(isObject)
-    .map((error) => ({
-      code: decimal(error.code),
-      title: text(error.title),
-      message: text(error.message),
-      details: text(objectOrEmpty(error.error_data).details),
-      href: text(error.href),
-    }));
-}
-
-function parseMedia(value: unknown): Media | null {
-  if (!isObject(value)) return null;
-  return {
-    id: text(value.id),
-    mimeType: text(value.mime_type),
-    sha256: text(value.sha256),
-    caption: text(value.caption),
-    filename: text(value.filename),
-    voice: flag(value.voice),
-    animated: flag(value.animated),
-  };
-}
-
-function parseContacts(value: unknown): Contact[] {
-  return arrayOf(value)
-    .filter(isObject)
-    .map((contact) => {
-      const name = objectOrEmpty(contact.name);
-      return {
-        formattedName: text(name.formatted_name),
-        firstName: text(name.first_name),
-        lastName: text(name.last_name),
-        phones: arrayOf(contact.phones)
-          .filter(isObject)
-          .map((phone) => ({ phone: text(phone.phone), waId: text(phone.wa_id), type: text(phone.type) })),
-        emails: arrayOf(contact.emails)
-          .filter(isObject)
-          .map((email) => ({ email: text(email.email), type: text(email.type) })),
-      };
-    });
-}
-
-function parseInteractive(value: unknown): InboundMessageEvent["interactive"] {
-  if (!isObject(value)) return null;
-  const button = value.button_reply;
-  const list = value.list_reply;
-  const flow = value.nfm_reply;
-  const permission = value.call_permission_reply;
-  return {
-    type: text(value.type) ?? "unknown",
-    buttonReply: isObject(button) ? { id: text(button.id), title: text(button.title) } : null,
-    listReply: isObject(list)
-      ? { id: text(list.id), title: text(list.title), description: text(list.description) }
-      : null,
-    nfmReply: isObject(flow)
-      ? { name: text(flow.name), body: text(flow.body), responseJson: text(flow.response_json) }
-      : null,
-    callPermissionReply: isObject(permission)
-      ? {
-          response: text(permission.response),
-          isPermanent: flag(permission.is_permanent),
-          expirationTimestamp: secondsToMillis(permission.expiration_timestamp),
-          responseSource: text(permission.response_source),
-        }
-      : null,
-  };
-}
 
 /** Why a message or status of a signed delivery became no typed event: a closed set, for metric labels. */
 export type UntypedReason =
@@ -163,31 +103,21 @@ export type UntypedReason =
   | "missing_decision"
   | "missing_display_phone_number"
   | "missing_alert_info"
+  | "missing_customer"
+  | "missing_items"
+  | "not_a_message_status"
   | "wrong_type";
 
 /** An object of a signed delivery that became no typed event (it stays in the raw record and a business event). */
 export interface UntypedObject {
   /**
    * Where it sat: `messages`, `statuses`, `value` for a key of a messages change's value, or the
-   * template or account field whose change it was.
+   * webhook field (template, account, calls, groups, ...) whose change it was.
    */
   field: string;
   reason: UntypedReason;
   /** For the log line: its position, and the key for unknown_key. */
   detail: string;
-}
-
-type Parsed<T> = { event: Keyed<T> } | { reason: UntypedReason };
-
-/** The sender's entry of value.contacts: by phone number, by BSUID, or the only one there is. */
-function senderContact(contacts: unknown, from: string | null, fromUserId: string | null): Json | undefined {
-  const entries = arrayOf(contacts).filter(isObject);
-  const byId = entries.find(
-    (contact) =>
-      (from !== null && text(contact.wa_id) === from) ||
-      (fromUserId !== null && text(contact.user_id) === fromUserId),
-  );
-  return byId ?? (entries.length === 1 ? entries[0] : undefined);
 }
 
 function parseSystemNotice(value: unknown): InboundMessageEvent["system"] {
@@ -208,13 +138,13 @@ function parseInboundMessage(
   value: Json,
   wabaId: string,
   rawEventId: string,
-): Parsed<InboundMessageEvent> {
+): TypedChange<InboundMessageEvent> {
   const wamid = text(message.id);
   const timestamp = secondsToMillis(message.timestamp);
   const metadata = objectOrEmpty(value.metadata);
   const phoneNumberId = text(metadata.phone_number_id);
   const fromWaId = text(message.from);
-  const sender = senderContact(value.contacts, fromWaId, text(message.from_user_id));
+  const sender = contactOf(value.contacts, fromWaId, text(message.from_user_id));
   // A system notice of a BSUID change may name the customer only inside it (no contacts, no from).
   const notice = objectOrEmpty(message.system);
   const fromUserId =
@@ -228,15 +158,6 @@ function parseInboundMessage(
   if (!from) return { reason: "missing_sender" };
   if (!phoneNumberId) return { reason: "missing_phone_number_id" };
   const profile = objectOrEmpty(sender?.profile);
-  const edit = isObject(message.edit) ? message.edit : null;
-  const revoke = isObject(message.revoke) ? message.revoke : null;
-  const location = isObject(message.location) ? message.location : null;
-  const button = isObject(message.button) ? message.button : null;
-  const reaction = isObject(message.reaction) ? message.reaction : null;
-  const order = isObject(message.order) ? message.order : null;
-  const context = isObject(message.context) ? message.context : null;
-  const referral = isObject(message.referral) ? message.referral : null;
-  const textPart = isObject(message.text) ? message.text : null;
   return {
     event: {
       key: `${phoneNumberId}:${fromUserId ?? from}`,
@@ -252,75 +173,12 @@ function parseInboundMessage(
         timestamp,
         type: text(message.type) ?? "unknown",
         messageJson: JSON.stringify(message),
-        text: textPart && typeof textPart.body === "string" ? { body: textPart.body } : null,
-        image: parseMedia(message.image),
-        video: parseMedia(message.video),
-        audio: parseMedia(message.audio),
-        document: parseMedia(message.document),
-        sticker: parseMedia(message.sticker),
-        location: location
-          ? {
-              latitude: decimal(location.latitude),
-              longitude: decimal(location.longitude),
-              name: text(location.name),
-              address: text(location.address),
-              url: text(location.url),
-            }
-          : null,
-        contacts: parseContacts(message.contacts),
-        interactive: parseInteractive(message.interactive),
-        button: button ? { payload: text(button.payload), text: text(button.text) } : null,
-        reaction: reaction ? { messageId: text(reaction.message_id), emoji: text(reaction.emoji) } : null,
-        order: order
-          ? {
-              catalogId: text(order.catalog_id),
-              text: text(order.text),
-              productItems: arrayOf(order.product_items)
-                .filter(isObject)
-                .map((item) => ({
-                  productRetailerId: text(item.product_retailer_id),
-                  quantity: decimal(item.quantity),
-                  itemPrice: decimal(item.item_price),
-                  currency: text(item.currency),
-                })),
-            }
-          : null,
-        context: context
-          ? {
-              from: text(context.from),
-              id: text(context.id),
-              forwarded: flag(context.forwarded),
-              frequentlyForwarded: flag(context.frequently_forwarded),
-              referredProductJson: context.referred_product ? JSON.stringify(context.referred_product) : null,
-            }
-          : null,
-        referral: referral
-          ? {
-              sourceUrl: text(referral.source_url),
-              sourceId: text(referral.source_id),
-              sourceType: text(referral.source_type),
-              headline: text(referral.headline),
-              body: text(referral.body),
-              mediaType: text(referral.media_type),
-              imageUrl: text(referral.image_url),
-              videoUrl: text(referral.video_url),
-              thumbnailUrl: text(referral.thumbnail_url),
-              ctwaClid: text(referral.ctwa_clid),
-            }
-          : null,
-        errors: parseErrors(message.errors),
+        ...parseMessageContent(message),
         fromWaId,
         fromUserId,
         fromParentUserId: text(message.from_parent_user_id) ?? text(sender?.parent_user_id),
         username: text(profile.username),
         system: parseSystemNotice(message.system),
-        edit: edit
-          ? {
-              originalMessageId: text(edit.original_message_id),
-              messageJson: edit.message === undefined ? null : JSON.stringify(edit.message),
-            }
-          : null,
-        revoke: revoke ? { originalMessageId: text(revoke.original_message_id) } : null,
         groupId: text(message.group_id),
       },
     },
@@ -332,7 +190,7 @@ function parseStatus(
   value: Json,
   wabaId: string,
   rawEventId: string,
-): Parsed<MessageStatusEvent> {
+): TypedChange<MessageStatusEvent> {
   const wamid = text(status.id);
   const state = text(status.status);
   const timestamp = secondsToMillis(status.timestamp);
@@ -348,7 +206,15 @@ function parseStatus(
     event: {
       key: wamid,
       value: {
-        eventId: statusEventId(wamid, state, timestamp),
+        eventId:
+          status.recipient_type === "group"
+            ? groupStatusEventId(
+                wamid,
+                state,
+                timestamp,
+                text(status.recipient_participant_id) ?? text(status.recipient_participant_user_id) ?? "",
+              )
+            : statusEventId(wamid, state, timestamp),
         rawEventId,
         wamid,
         status: state,
@@ -385,6 +251,38 @@ function parseStatus(
   };
 }
 
+/** The derived events of a delivery, by the part of the catalogue each goes to. */
+type EventParts = Omit<ParsedDelivery, "raw" | "untyped" | "phoneNumberId">;
+
+const noEventParts = (): EventParts => ({
+  statuses: [],
+  inboundMessages: [],
+  businessEvents: [],
+  templateEvents: [],
+  accountEvents: [],
+  businessAppMessages: [],
+  callEvents: [],
+  groupEvents: [],
+  userPreferences: [],
+  paymentStatuses: [],
+});
+
+/** The raw record's counts of derived events, each part by its own count. */
+function eventCounts(parts: EventParts) {
+  return {
+    statusCount: parts.statuses.length,
+    inboundCount: parts.inboundMessages.length,
+    businessEventCount: parts.businessEvents.length,
+    templateEventCount: parts.templateEvents.length,
+    accountEventCount: parts.accountEvents.length,
+    businessAppMessageCount: parts.businessAppMessages.length,
+    callEventCount: parts.callEvents.length,
+    groupEventCount: parts.groupEvents.length,
+    userPreferenceCount: parts.userPreferences.length,
+    paymentStatusCount: parts.paymentStatuses.length,
+  };
+}
+
 /**
  * Turns one signed delivery into its raw record and the events derived from it. Pure: no I/O.
  * A body that does not parse, or has a shape we do not know, still gives a raw record (flagged), so
@@ -402,21 +300,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
   }
   const entries = isObject(payload) && Array.isArray(payload.entry) ? payload.entry : null;
   if (jsonParsed && !entries) problem = "body has no entry[] array: not a WhatsApp Business Account webhook";
-  let events: DerivedEvents = {
-    statuses: [],
-    inboundMessages: [],
-    businessEvents: [],
-    templateEvents: [],
-    accountEvents: [],
-    businessAppMessages: [],
-    callEvents: [],
-    groupEvents: [],
-    userPreferences: [],
-    paymentStatuses: [],
-    untyped: [],
-    firstWabaId: null,
-    firstPhoneNumberId: null,
-  };
+  let events = noDerivedEvents();
   let shapeRecognized = entries !== null;
   try {
     if (entries) events = deriveEvents(entries, delivery);
@@ -427,6 +311,7 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
   }
   if (problem === null && events.untyped.length > 0) problem = describeUntyped(events.untyped);
 
+  const { untyped, firstWabaId, firstPhoneNumberId, ...parts } = events;
   const raw: RawWebhookDelivery = {
     requestId: delivery.requestId,
     receivedAt: delivery.receivedAt,
@@ -436,33 +321,15 @@ export function parseDelivery(delivery: ReceivedDelivery): ParsedDelivery {
     jsonParsed,
     shapeRecognized,
     problem,
-    wabaId: events.firstWabaId,
-    statusCount: events.statuses.length,
-    inboundCount: events.inboundMessages.length,
-    businessEventCount: events.businessEvents.length,
-    untypedCount: events.untyped.length,
-    templateEventCount: events.templateEvents.length,
-    accountEventCount: events.accountEvents.length,
-    businessAppMessageCount: events.businessAppMessages.length,
-    callEventCount: events.callEvents.length,
-    groupEventCount: events.groupEvents.length,
-    userPreferenceCount: events.userPreferences.length,
-    paymentStatusCount: events.paymentStatuses.length,
+    wabaId: firstWabaId,
+    untypedCount: untyped.length,
+    ...eventCounts(parts),
   };
   return {
-    raw: { key: events.firstWabaId ?? delivery.requestId, value: raw },
-    statuses: events.statuses,
-    inboundMessages: events.inboundMessages,
-    businessEvents: events.businessEvents,
-    templateEvents: events.templateEvents,
-    accountEvents: events.accountEvents,
-    businessAppMessages: events.businessAppMessages,
-    callEvents: events.callEvents,
-    groupEvents: events.groupEvents,
-    userPreferences: events.userPreferences,
-    paymentStatuses: events.paymentStatuses,
-    untyped: events.untyped,
-    phoneNumberId: events.firstPhoneNumberId,
+    raw: { key: firstWabaId ?? delivery.requestId, value: raw },
+    ...parts,
+    untyped,
+    phoneNumberId: firstPhoneNumberId,
   };
 }
 
@@ -478,44 +345,30 @@ export function describeUntyped(untyped: readonly UntypedObject[]): string {
  * cannot be encoded, so that a signed body is never lost.
  */
 export function withoutDerivedEvents(delivery: ParsedDelivery, problem: string): ParsedDelivery {
+  const parts = noEventParts();
   return {
     raw: {
       key: delivery.raw.key,
-      value: {
-        ...delivery.raw.value,
-        shapeRecognized: false,
-        problem,
-        statusCount: 0,
-        inboundCount: 0,
-        businessEventCount: 0,
-        templateEventCount: 0,
-        accountEventCount: 0,
-        businessAppMessageCount: 0,
-        callEventCount: 0,
-        groupEventCount: 0,
-        userPreferenceCount: 0,
-        paymentStatusCount: 0,
-      },
+      value: { ...delivery.raw.value, shapeRecognized: false, problem, ...eventCounts(parts) },
     },
-    statuses: [],
-    inboundMessages: [],
-    businessEvents: [],
-    templateEvents: [],
-    accountEvents: [],
-    businessAppMessages: [],
-    callEvents: [],
-    groupEvents: [],
-    userPreferences: [],
-    paymentStatuses: [],
+    ...parts,
     untyped: delivery.untyped,
     phoneNumberId: delivery.phoneNumberId,
   };
 }
 
-interface DerivedEvents extends Omit<ParsedDelivery, "raw" | "phoneNumberId"> {
+interface DerivedEvents extends EventParts {
+  untyped: UntypedObject[];
   firstWabaId: string | null;
   firstPhoneNumberId: string | null;
 }
+
+const noDerivedEvents = (): DerivedEvents => ({
+  ...noEventParts(),
+  untyped: [],
+  firstWabaId: null,
+  firstPhoneNumberId: null,
+});
 
 /** The keys of a messages change's value this parser reads; any other is reported as untyped. */
 const knownMessagesValueKeys = new Set([
@@ -529,28 +382,22 @@ const knownMessagesValueKeys = new Set([
 
 function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEvents {
   const rawEventId = delivery.requestId;
-  const statuses: Keyed<MessageStatusEvent>[] = [];
-  const inboundMessages: Keyed<InboundMessageEvent>[] = [];
-  const businessEvents: Keyed<BusinessEvent>[] = [];
-  const templateEvents: Keyed<TemplateEvent>[] = [];
-  const accountEvents: Keyed<AccountEvent>[] = [];
-  const untyped: UntypedObject[] = [];
-  let firstWabaId: string | null = null;
-  let firstPhoneNumberId: string | null = null;
+  const events = noDerivedEvents();
+  const { untyped } = events;
 
   entries.forEach((entry, entryIndex) => {
     if (!isObject(entry)) return;
     const wabaId = text(entry.id) ?? "unknown";
-    firstWabaId ??= text(entry.id);
+    events.firstWabaId ??= text(entry.id);
     arrayOf(entry.changes).forEach((change, changeIndex) => {
       if (!isObject(change)) return;
       const field = text(change.field) ?? "unknown";
       const value = objectOrEmpty(change.value);
-      firstPhoneNumberId ??= text(objectOrEmpty(value.metadata).phone_number_id);
+      events.firstPhoneNumberId ??= text(objectOrEmpty(value.metadata).phone_number_id);
       const where = `entry[${entryIndex}].changes[${changeIndex}].value`;
       if (field !== "messages") {
         const kept = businessEvent(wabaId, field, change.value, entry.time, delivery);
-        businessEvents.push(kept);
+        events.businessEvents.push(kept);
         const fieldChange: FieldChange = {
           wabaId: text(entry.id),
           field,
@@ -560,56 +407,55 @@ function deriveEvents(entries: unknown[], delivery: ReceivedDelivery): DerivedEv
           requestId: delivery.requestId,
           receivedAt: delivery.receivedAt,
         };
-        if (templateFields.has(field))
-          keepTyped(deriveTemplateEvent(fieldChange), templateEvents, untyped, field, where);
-        else if (accountFields.has(field))
-          keepTyped(deriveAccountEvent(fieldChange), accountEvents, untyped, field, where);
+        deriveFieldEvents(fieldChange, events, where);
         return;
       }
       const before = untyped.length;
       arrayOf(value.statuses).forEach((status, index) => {
-        const parsed = isObject(status) ? parseStatus(status, value, wabaId, rawEventId) : null;
-        if (parsed && "event" in parsed) statuses.push(parsed.event);
+        const at = `${where}.statuses[${index}]`;
+        if (!isObject(status)) untyped.push({ field: "statuses", reason: "not_an_object", detail: at });
+        else if (isPaymentStatus(status))
+          keepTyped(
+            derivePaymentStatus(status, value, wabaId, rawEventId),
+            events.paymentStatuses,
+            untyped,
+            "statuses",
+            at,
+          );
+        else if (status.type !== undefined && status.type !== null && status.type !== "message")
+          untyped.push({ field: "statuses", reason: "not_a_message_status", detail: at });
         else
-          untyped.push({
-            field: "statuses",
-            reason: parsed?.reason ?? "not_an_object",
-            detail: `${where}.statuses[${index}]`,
-          });
+          keepTyped(parseStatus(status, value, wabaId, rawEventId), events.statuses, untyped, "statuses", at);
       });
       arrayOf(value.messages).forEach((message, index) => {
-        const parsed = isObject(message) ? parseInboundMessage(message, value, wabaId, rawEventId) : null;
-        if (parsed && "event" in parsed) inboundMessages.push(parsed.event);
-        else
-          untyped.push({
-            field: "messages",
-            reason: parsed?.reason ?? "not_an_object",
-            detail: `${where}.messages[${index}]`,
-          });
+        const parsed = isObject(message)
+          ? parseInboundMessage(message, value, wabaId, rawEventId)
+          : ({ reason: "not_an_object" } as const);
+        keepTyped(parsed, events.inboundMessages, untyped, "messages", `${where}.messages[${index}]`);
       });
       for (const key of Object.keys(value).filter((key) => !knownMessagesValueKeys.has(key)))
         untyped.push({ field: "value", reason: "unknown_key", detail: `${where}.${key}` });
       // Value-level errors, and whatever we could not type, are kept whole as a business event.
       if (untyped.length > before || value.errors !== undefined || (!value.statuses && !value.messages)) {
-        businessEvents.push(businessEvent(wabaId, "messages", change.value, entry.time, delivery));
+        events.businessEvents.push(businessEvent(wabaId, "messages", change.value, entry.time, delivery));
       }
     });
   });
-  return {
-    statuses,
-    inboundMessages,
-    businessEvents,
-    templateEvents,
-    accountEvents,
-    businessAppMessages: [],
-    callEvents: [],
-    groupEvents: [],
-    userPreferences: [],
-    paymentStatuses: [],
-    untyped,
-    firstWabaId,
-    firstPhoneNumberId,
+  return events;
+}
+
+/** A change of a field other than messages, typed into its topic when the catalogue has one for it. */
+function deriveFieldEvents(change: FieldChange, events: DerivedEvents, where: string): void {
+  const { field } = change;
+  const keep = <T>(derived: TypedChange<T>[], into: Keyed<T>[]) => {
+    for (const one of derived) keepTyped(one, into, events.untyped, field, where);
   };
+  if (templateFields.has(field)) keep([deriveTemplateEvent(change)], events.templateEvents);
+  else if (accountFields.has(field)) keep([deriveAccountEvent(change)], events.accountEvents);
+  else if (businessAppFields.has(field)) keep(deriveBusinessAppMessages(change), events.businessAppMessages);
+  else if (field === callField) keep(deriveCallEvents(change), events.callEvents);
+  else if (groupFields.has(field)) keep(deriveGroupEvents(change), events.groupEvents);
+  else if (field === userPreferenceField) keep(deriveUserPreferences(change), events.userPreferences);
 }
 
 /** A typed change goes to its topic's events; one that could not be typed is reported as untyped. */

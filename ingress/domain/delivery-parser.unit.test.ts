@@ -35,7 +35,14 @@ import {
   userChangedUserId,
 } from "../../tests/fixtures/identity-webhooks";
 import {
+  GROUP_ID,
+  GROUP_MESSAGE_ID,
+  GROUP_PARTICIPANTS,
+  groupStatuses,
+} from "../../tests/fixtures/customer-channel-webhooks";
+import {
   describeUntyped,
+  groupStatusEventId,
   parseDelivery,
   statusEventId,
   withoutDerivedEvents,
@@ -715,6 +722,51 @@ describe("withoutDerivedEvents", () => {
     });
     expect([...flagged.statuses, ...flagged.inboundMessages, ...flagged.businessEvents]).toEqual([]);
   });
+
+  it("drops every derived part and zeroes every count, the customer-channel ones included", () => {
+    const parsed = parseDelivery(received(groupStatuses));
+    const { raw, untyped, phoneNumberId, ...parts } = withoutDerivedEvents(parsed, "bad");
+    expect(Object.values(parts).every((events) => events.length === 0)).toBe(true);
+    expect(Object.keys(parts)).toHaveLength(10);
+    const counts = Object.entries(raw.value).filter(
+      ([name]) => name.endsWith("Count") && name !== "untypedCount",
+    );
+    expect(counts.every(([, count]) => count === 0)).toBe(true);
+    expect([untyped, phoneNumberId]).toEqual([parsed.untyped, parsed.phoneNumberId]);
+  });
+});
+
+describe("parseDelivery: group statuses", () => {
+  it("gives each participant's status of one group message at the same second an event of its own", () => {
+    const parsed = parseDelivery(received(groupStatuses));
+    expect(parsed.untyped).toEqual([]);
+    expect(parsed.statuses.map(({ key, value }) => [key, value.recipientId, value.recipientType])).toEqual(
+      GROUP_PARTICIPANTS.map(() => [GROUP_MESSAGE_ID, GROUP_ID, "group"]),
+    );
+    expect(parsed.statuses.map(({ value }) => value.eventId)).toEqual(
+      GROUP_PARTICIPANTS.map((participant) =>
+        groupStatusEventId(GROUP_MESSAGE_ID, "read", 1781440300000, participant.id ?? participant.userId),
+      ),
+    );
+    expect(new Set(parsed.statuses.map(({ value }) => value.eventId)).size).toBe(3);
+    expect(parsed.statuses[2]!.value).toMatchObject({
+      recipientParticipantId: null,
+      recipientParticipantUserId: GROUP_PARTICIPANTS[2]!.userId,
+    });
+  });
+
+  it("keeps every one-to-one status id as it was, recipient_type individual or absent", () => {
+    const id = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA";
+    for (const extra of [{}, { recipient_type: "individual" }]) {
+      const parsed = parseDelivery(
+        received(statusDelivery([statusObject(id, "delivered", 1750263773, extra)])),
+      );
+      // Known answer computed with Python's hashlib, as before group statuses existed.
+      expect(parsed.statuses[0]!.value.eventId).toBe(
+        "b450f86c591771f5875142d52439b34413d11b21bfda1c0d7a4eefa080234945",
+      );
+    }
+  });
 });
 
 describe("event ids: the formula docs/topics.md states", () => {
@@ -724,6 +776,17 @@ describe("event ids: the formula docs/topics.md states", () => {
       "a status",
       () => statusEventId("wamid.HBgL", "delivered", 1750263773000),
       "0124bdd7c42709864c7c6082dd1b2cee09b5a8b9a241caf9052c63e595d71376",
+    ],
+    [
+      "a group message's status for one participant",
+      () =>
+        groupStatusEventId(
+          "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA",
+          "read",
+          1750263773000,
+          "16505551234",
+        ),
+      "97a0985d036db086dbe722f44f6446d3ffe314d9efca73df6f34bb77e4c0782d",
     ],
     [
       "an inbound message",

@@ -1,6 +1,6 @@
 import type { Keyed, UntypedReason } from "./delivery-parser";
 import { typedChangeEventId } from "./event-ids";
-import { arrayOf, decimal, isObject, secondsToMillis, text, type Json } from "./meta-json";
+import { arrayOf, decimal, isObject, objectOrEmpty, secondsToMillis, text, type Json } from "./meta-json";
 
 /** One change of a template or account field, as the parser hands it to the field's derivation. */
 export interface FieldChange {
@@ -25,6 +25,39 @@ export function changeEnvelope(topicTag: "template" | "account", change: FieldCh
     receivedAt: change.receivedAt,
     valueJson: change.valueJson,
   };
+}
+
+/** The business number a customer-channel change (calls, groups, echoes, ...) is about, from its value. */
+export interface BusinessNumber {
+  value: Json;
+  rawEventId: string;
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
+}
+
+/** The change's value with its WABA and business phone number, which every customer-channel event carries. */
+export function businessNumberOf(change: FieldChange): BusinessNumber | Untypeable {
+  const { value } = change;
+  if (!isObject(value)) return { reason: "not_an_object" };
+  if (change.wabaId === null) return { reason: "missing_waba_id" };
+  const metadata = objectOrEmpty(value.metadata);
+  const phoneNumberId = text(metadata.phone_number_id);
+  if (!phoneNumberId) return { reason: "missing_phone_number_id", at: "metadata" };
+  return {
+    value,
+    rawEventId: change.requestId,
+    wabaId: change.wabaId,
+    phoneNumberId,
+    displayPhoneNumber: text(metadata.display_phone_number),
+  };
+}
+
+/** The array of items a change carries under `key`; untypeable when it is absent or not an array. */
+export function itemsOf(value: Json, key: string): unknown[] | Untypeable {
+  const items = value[key];
+  if (items === undefined || items === null) return { reason: "missing_items", at: key };
+  return Array.isArray(items) ? items : { reason: "wrong_type", at: key };
 }
 
 /** A typed event with its key, or why the change could not be typed (and where, for the log line). */
@@ -74,6 +107,15 @@ export class OptionalValues {
     const read = arrayOf(value).map(text);
     if (!Array.isArray(value) || read.some((item) => item === null)) return this.wrong(key) ?? [];
     return read as string[];
+  }
+
+  /** true or false (also written as text). */
+  flag(object: Json, key: string): boolean | null {
+    const value = object[key];
+    if (value === undefined || value === null) return null;
+    if (typeof value === "boolean") return value;
+    if (value === "true" || value === "false") return value === "true";
+    return this.wrong(key);
   }
 
   /** Unix seconds (number or numeric string) as milliseconds. */

@@ -60,7 +60,7 @@ export function createIngressMetrics(registry: Registry) {
     }),
     untypedObjects: new Counter({
       name: "whatsapp_ingress_objects_untyped_total",
-      help: "Messages, statuses, value keys and template or account field changes of acknowledged deliveries that became no typed event, by field and reason",
+      help: "Messages, statuses, value keys, and changes or items of the typed webhook fields (template, account, calls, groups, ...) of acknowledged deliveries that became no typed event, by field and reason",
       labelNames: ["field", "reason"] as const,
       registers: [registry],
     }),

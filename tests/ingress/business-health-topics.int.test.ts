@@ -1,10 +1,4 @@
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
 import { topicName } from "../../contracts/topics";
-import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
-import { readIngressSettings } from "../../ingress/ingress-settings";
 import {
   LARGE_TEMPLATE_ID,
   accountAlert,
@@ -16,40 +10,16 @@ import {
   untypeableChanges,
 } from "../fixtures/business-health-webhooks";
 import { WABA_ID } from "../fixtures/meta-webhooks";
-import { recordingLogger } from "../support/http-harness";
+import { useInProcessIngress } from "../support/in-process-ingress";
 import { readTopic, type DecodedRecord } from "../support/kafka-records";
+import { asPlainRecords, byEventId, decodedByPython } from "../support/python-decoder";
 import { postWebhook } from "../support/webhook-client";
 
 // The ingress in-process against the real stack, on topics of its own; the typed template and account
 // topics read back twice: by the tests' own Confluent-wire-format reader and by confluent-kafka's
 // Python AvroDeserializer (tests/python, installed by `make python-deps`).
-const prefix = `${process.env.TOPIC_PREFIX}business-health.`;
-const appSecret = "int-business-health-secret";
-const python = process.env.TEST_PYTHON ?? path.resolve(__dirname, "../../.tools/python/bin/python");
-const { logger, lines } = recordingLogger();
-let ingress: RunningIngress;
-let baseUrl: string;
-let operationsUrl: string;
-
-beforeAll(async () => {
-  ingress = await startIngress(
-    readIngressSettings({
-      ...process.env,
-      TOPIC_PREFIX: prefix,
-      PORT: "0",
-      OPS_PORT: "0",
-      WHATSAPP_APP_SECRET: appSecret,
-      WHATSAPP_WEBHOOK_VERIFY_TOKEN: "int-business-health-token",
-    }),
-    logger,
-  );
-  baseUrl = `http://127.0.0.1:${ingress.port}`;
-  operationsUrl = `http://127.0.0.1:${ingress.operationsPort}`;
-});
-
-afterAll(async () => {
-  await ingress?.stop();
-});
+const ingress = useInProcessIngress("business-health");
+const { prefix, appSecret, lines } = ingress;
 
 /** One delivery with every kind of change below; the rejected template's id is a bare 2^64 - 1. */
 function deliveryBody(): Buffer {
@@ -71,33 +41,8 @@ function deliveryBody(): Buffer {
   return Buffer.from(JSON.stringify(payload).replace('"__LARGE_ID__"', LARGE_TEMPLATE_ID));
 }
 
-/** The topic's records as the Python consumer decodes them (JSON lines: key and value). */
-async function decodedByPython(topic: string, count: number): Promise<{ key: string; value: unknown }[]> {
-  if (!existsSync(python)) throw new Error(`no Python at ${python}: run make python-deps`);
-  const { stdout } = await promisify(execFile)(python, [
-    path.resolve(__dirname, "../python/decode_topic.py"),
-    "--bootstrap",
-    process.env.KAFKA_BROKERS!,
-    "--registry",
-    process.env.SCHEMA_REGISTRY_URL!,
-    "--topic",
-    topic,
-    "--count",
-    String(count),
-  ]);
-  return stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as { key: string; value: unknown });
-}
-
-const byEventId = (a: { value: unknown }, b: { value: unknown }) =>
-  String((a.value as { eventId: string }).eventId).localeCompare(
-    String((b.value as { eventId: string }).eventId),
-  );
-
 it("writes a signed delivery's template and account changes to their topics, decodable from the registry in TypeScript and Python", async () => {
-  const answer = await postWebhook(baseUrl, deliveryBody(), { appSecret });
+  const answer = await postWebhook(ingress.baseUrl(), deliveryBody(), { appSecret });
   expect([answer.status, answer.body]).toEqual([200, "EVENT_RECEIVED"]);
   const ours = (record: DecodedRecord) =>
     record.value.requestId === answer.requestId || record.value.rawEventId === answer.requestId;
@@ -149,7 +94,7 @@ it("writes a signed delivery's template and account changes to their topics, dec
     untypedCount: 1,
     problem: "1 object(s) became no typed event: entry[0].changes[5].value missing_event",
   });
-  const metrics = await (await fetch(`${operationsUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${ingress.operationsUrl()}/metrics`)).text();
   expect(metrics).toMatch(
     /^whatsapp_ingress_objects_untyped_total\{[^}]*field="account_update",reason="missing_event"[^}]*\} 1$/m,
   );
@@ -161,14 +106,10 @@ it("writes a signed delivery's template and account changes to their topics, dec
   ]);
 
   // The topics hold this delivery's records only: Python decodes the same values, ids exact.
-  const asRead = (records: DecodedRecord[]) =>
-    records
-      .map(({ key, value }) => ({ key, value: JSON.parse(JSON.stringify(value)) as unknown }))
-      .sort(byEventId);
   expect((await decodedByPython(topicName("templateEvent", prefix), 2)).sort(byEventId)).toEqual(
-    asRead(templates),
+    asPlainRecords(templates),
   );
   expect((await decodedByPython(topicName("accountEvent", prefix), 3)).sort(byEventId)).toEqual(
-    asRead(accounts),
+    asPlainRecords(accounts),
   );
 });
