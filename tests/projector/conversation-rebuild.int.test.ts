@@ -120,9 +120,11 @@ it("rebuilds inbound_messages and conversations, merged customer included, equal
 
   // Replayed into a new collection set, then swapped in.
   expect(lines[0]).toMatch(
-    /^replaying \S+whatsapp\.message\.inbound\.v1 into inbound_messages_rebuild_(\w+), conversations_rebuild_\1: /,
+    /^replaying \S+whatsapp\.message\.inbound\.v1, \S+whatsapp\.message\.business-app\.v1, \S+whatsapp\.user\.preference\.v1 into inbound_messages_rebuild_(\w+), business_app_messages_rebuild_\1, conversations_rebuild_\1: /,
   );
-  expect(lines.at(-1)).toMatch(/^done in .* inbound_messages, conversations rebuilt from /);
+  expect(lines.at(-1)).toMatch(
+    /^done in .* inbound_messages, business_app_messages, conversations rebuilt from /,
+  );
   const rebuilt = await readModels();
   expect(withoutRevisions(rebuilt)).toEqual(withoutRevisions(live));
   // Every document in place is a rebuilt one: rebuilt revisions start far above any live one.
@@ -132,7 +134,11 @@ it("rebuilds inbound_messages and conversations, merged customer included, equal
       rebuilt: true,
     });
   const collections = await db().listCollections({}, { nameOnly: true }).toArray();
-  expect(collections.map((c) => c.name).sort()).toEqual(["conversations", "inbound_messages"]);
+  expect(collections.map((c) => c.name).sort()).toEqual([
+    "business_app_messages",
+    "conversations",
+    "inbound_messages",
+  ]);
   // The swapped-in collections carry the documented indexes (on FerretDB: dropped, then renamed in).
   expect({
     inbound_messages: await indexesOf(db(), "inbound_messages"),
