@@ -12,7 +12,7 @@ export npm_config_nodedir := $(NODE_HOME)
 # docker | native | auto (docker when an engine answers)
 STACK ?= auto
 
-.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e stack-up stack-down bench bench-layout faults clean
+.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e chart-check stack-up stack-down bench bench-layout faults scale clean
 
 help:
 	@echo "make up      install what is missing, start the stack and the services, print every URL"
@@ -22,7 +22,9 @@ help:
 	@echo "make bench   throughput, latency, memory: ingress vs a bare baseline, broker ceiling, projectors, end to end"
 	@echo "make bench-layout  one projector process running both projections against two processes"
 	@echo "make faults  broker, projector and database failures under signed load: nothing acknowledged lost or doubled"
+	@echo "make scale   two ingresses and three replicas per projector, killed and added under load; apply rate by replicas"
 	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
+	@echo "make chart-check  the Helm chart linted, rendered and validated offline, its alert rules unit-tested"
 
 node:
 	@./scripts/ensure-node.sh >/dev/null
@@ -72,6 +74,7 @@ test: build python-deps
 	$(JEST) --selectProjects unit
 	$(JEST) --selectProjects int --runInBand
 	$(JEST) --selectProjects e2e --runInBand
+	@$(MAKE) --no-print-directory chart-check
 
 test-unit: deps
 	$(JEST) --selectProjects unit
@@ -82,6 +85,10 @@ test-int: build python-deps
 test-e2e: build
 	$(JEST) --selectProjects e2e --runInBand
 
+# The Helm chart (deploy/helm): needs Go and Python, not the stack; builds its tools once (docs/kubernetes.md).
+chart-check:
+	./deploy/helm/check-chart.sh
+
 # Benchmarks and fault runs drive the running stack from this machine's loopback only; each stops by itself.
 # They start the services they measure as their own processes (topic prefix and database unique per run).
 BENCH := node --import tsx --no-warnings=ExperimentalWarning
@@ -91,6 +98,9 @@ bench: build stack-up
 
 faults: build stack-up
 	$(BENCH) bench/run-faults.ts
+
+scale: build stack-up
+	$(BENCH) bench/run-scale.ts
 
 # One projector process running both projections against two processes of one each, on the same backlog.
 bench-layout: build stack-up
