@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type ProducerConfig } from "kafkajs";
+import "./kafkajs-request-queue";
 import type { Logger } from "./logger";
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {

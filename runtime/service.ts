@@ -13,7 +13,7 @@ export interface ServiceParts {
   /** Routes served beside /healthz (the ingress's webhook). */
   routes?: Koa.Middleware;
   readiness: ReadinessCheck;
-  /** Sees the public server before it listens (the ingress counts its connections). */
+  /** Sees the public server once the parts are started (the ingress counts its connections from then). */
   watchServer?(server: Server): void;
   /** Releases the service's own resources, after the HTTP server stopped taking requests. */
   stop(): Promise<void>;
@@ -52,39 +52,65 @@ export interface ServiceDefinition {
 }
 
 /**
- * The one start-up every service shares: its parts, then one HTTP server with the service's routes and
- * the operations endpoints (or two: public routes and /healthz, then /readyz and /metrics on the
- * operations listener), and a stop that drains requests before releasing the parts.
+ * The one start-up every service shares: one HTTP server with the service's routes and the operations
+ * endpoints (or two: public routes and /healthz, then /readyz and /metrics on the operations listener),
+ * and a stop that drains requests before releasing the parts. The servers listen before the parts start,
+ * so /healthz (liveness) answers while the service connects and joins its groups; until the parts are
+ * there, /readyz answers 503 and any other request 503 with Retry-After.
  */
 export async function startService(definition: ServiceDefinition): Promise<RunningService> {
   const { logger } = definition;
-  const parts = await definition.start();
-  const operations = operationsRouter(definition.metrics, parts.readiness);
+  let parts: ServiceParts | undefined;
+  const operations = operationsRouter(definition.metrics, async () =>
+    parts ? parts.readiness() : { started: false },
+  );
 
   const app = quietApp(logger);
   const trustedProxies = definition.trustedProxies ?? [];
   app.proxy = trustedProxies.length > 0;
   app.use(clientAddressFromTrustedProxies(trustedProxies));
-  if (parts.routes) app.use(parts.routes);
+  app.use((ctx, next) => {
+    if (parts?.routes) return parts.routes(ctx, next);
+    // No connection from before the start outlives it, uncounted by watchServer.
+    if (!parts) ctx.set("Connection", "close");
+    return next();
+  });
   const publicOperations = definition.operations ? healthRouter() : operations;
   app.use(publicOperations.routes()).use(publicOperations.allowedMethods());
+  app.use((ctx, next) => {
+    if (parts) return next();
+    ctx.status = 503;
+    ctx.set("Retry-After", "5");
+    ctx.body = { status: "starting" };
+  });
   const server = createHttpServer(app, logger, definition.arrivalTimeouts);
-  parts.watchServer?.(server);
   const port = await listen(server, definition.port, definition.host);
   logger.info({ port, host: definition.host }, `${definition.name} listening`);
 
   let operationsServer: Server | undefined;
   let operationsPort = port;
-  if (definition.operations) {
-    const operationsApp = quietApp(logger);
-    operationsApp.use(operations.routes()).use(operations.allowedMethods());
-    operationsServer = createHttpServer(operationsApp, logger);
-    operationsPort = await listen(operationsServer, definition.operations.port, definition.operations.host);
-    logger.info(
-      { port: operationsPort, host: definition.operations.host },
-      `${definition.name} operations endpoints listening`,
-    );
+  try {
+    if (definition.operations) {
+      const operationsApp = quietApp(logger);
+      operationsApp.use(operations.routes()).use(operations.allowedMethods());
+      operationsServer = createHttpServer(operationsApp, logger);
+      operationsPort = await listen(operationsServer, definition.operations.port, definition.operations.host);
+      logger.info(
+        { port: operationsPort, host: definition.operations.host },
+        `${definition.name} operations endpoints listening`,
+      );
+    }
+    parts = await definition.start();
+  } catch (error) {
+    // A refused start leaves no listener behind (a caller in the same process goes on).
+    for (const listening of [server, operationsServer]) {
+      listening?.close();
+      listening?.closeAllConnections();
+    }
+    throw error;
   }
+  parts.watchServer?.(server);
+  const started = parts;
 
   return {
     port,
@@ -96,7 +122,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       server.closeIdleConnections();
       await within(closed, definition.shutdownGraceMs, undefined);
       server.closeAllConnections();
-      await parts.stop();
+      await started.stop();
     },
   };
 }

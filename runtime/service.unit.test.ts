@@ -1,6 +1,8 @@
 import { Registry } from "prom-client";
+import { eventually } from "../tests/support/event-producer";
 import { recordingLogger } from "../tests/support/http-harness";
-import { startService, type RunningService } from "./service";
+import { freePort } from "../tests/support/service-process";
+import { startService, type RunningService, type ServiceDefinition, type ServiceParts } from "./service";
 
 describe("startService", () => {
   const { logger, lines } = recordingLogger();
@@ -58,5 +60,74 @@ describe("startService", () => {
         msg: "request failed",
       }),
     ]);
+  });
+});
+
+describe("startService, while the service's parts start", () => {
+  const definition = (port: number, operationsPort: number, start: ServiceDefinition["start"]) => ({
+    name: "slow-service",
+    port,
+    host: "127.0.0.1",
+    operations: { port: operationsPort, host: "127.0.0.1" },
+    logger: recordingLogger().logger,
+    metrics: new Registry(),
+    shutdownGraceMs: 1000,
+    start,
+  });
+
+  it("answers /healthz at once, /readyz and the service's routes 503 until the parts are there", async () => {
+    const [port, operationsPort] = [await freePort(), await freePort()];
+    let partsReady!: (parts: ServiceParts) => void;
+    const starting = startService(
+      definition(port, operationsPort, () => new Promise<ServiceParts>((resolve) => (partsReady = resolve))),
+    );
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const operationsUrl = `http://127.0.0.1:${operationsPort}`;
+    const health = await eventually(
+      () => fetch(`${publicUrl}/healthz`).catch(() => undefined),
+      (answer) => answer?.status === 200,
+    );
+    expect(await health!.json()).toEqual({ status: "alive" });
+    expect((await fetch(`${operationsUrl}/healthz`)).status).toBe(200);
+    const notReady = await fetch(`${operationsUrl}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({ status: "not ready", checks: { started: false } });
+    const early = await fetch(`${publicUrl}/webhook`, { method: "POST", body: "{}" });
+    expect([early.status, early.headers.get("retry-after"), early.headers.get("connection")]).toEqual([
+      503,
+      "5",
+      "close",
+    ]);
+
+    partsReady({
+      routes: async (ctx, next) => {
+        if (ctx.path !== "/webhook") return next();
+        ctx.body = "EVENT_RECEIVED";
+      },
+      readiness: async () => ({ dependency: true }),
+      stop: async () => undefined,
+    });
+    const service = await starting;
+    expect((await fetch(`${publicUrl}/webhook`, { method: "POST", body: "{}" })).status).toBe(200);
+    // The readiness answer before the start is kept for its second at most.
+    const ready = await eventually(
+      () => fetch(`${operationsUrl}/readyz`),
+      (answer) => answer.status === 200,
+    );
+    expect(await ready.json()).toEqual({ status: "ready", checks: { dependency: true } });
+    await service.stop();
+  });
+
+  it("closes its listeners when the start is refused", async () => {
+    const [port, operationsPort] = [await freePort(), await freePort()];
+    await expect(
+      startService(
+        definition(port, operationsPort, async () => {
+          throw new Error("refused");
+        }),
+      ),
+    ).rejects.toThrow("refused");
+    for (const listener of [port, operationsPort])
+      await expect(fetch(`http://127.0.0.1:${listener}/healthz`)).rejects.toThrow();
   });
 });
