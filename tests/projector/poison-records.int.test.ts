@@ -100,8 +100,10 @@ it("dead-letters the records a store refuses for their content, applies the rest
   const database = `whatsapp_test_${run}_poison_refused`;
   const producer = new EventProducer(prefix);
   await producer.connect(["messageStatus"]);
-  // The status projection plus a read model whose document for some events is over 16 MiB: a document
-  // no MongoDB-wire server takes (the driver refuses it before sending, whatever the store).
+  // The status projection plus a read model whose document for some events no MongoDB-wire server
+  // takes: over 16 MiB, or with a field name holding U+0000 (BSON ends names with it). Both are refused
+  // in this process, before anything is sent, whatever the store: no test here leans on FerretDB's
+  // refusals (a `$`-prefixed field name, which MongoDB 5 and later store).
   const refusing: Projection<MessageStatusEvent> = {
     ...statusProjection,
     readModels: [
@@ -112,14 +114,17 @@ it("dead-letters the records a store refuses for their content, applies the rest
         documentId: (event) => event.eventId,
         evolve: (current, event) =>
           current ??
-          (event.wamid.startsWith("wamid.refused")
+          (event.wamid.startsWith("wamid.oversized")
             ? { _id: event.eventId, padding: "x".repeat(17 * 1024 * 1024) }
-            : { _id: event.eventId }),
+            : event.wamid.startsWith("wamid.nul-name")
+              ? { _id: event.eventId, ["order\u0000id"]: 1 }
+              : { _id: event.eventId }),
       }),
     ],
   };
+  const refusedAt: Record<number, string> = { 3: "oversized", 13: "nul-name", 23: "oversized" };
   const events = Array.from({ length: 30 }, (_, i) =>
-    statusEvent(i % 10 === 3 ? `wamid.refused-${i}` : `wamid.accepted-${i}`, "sent", 2000 + i),
+    statusEvent(`wamid.${refusedAt[i] ?? "accepted"}-${i}`, "sent", 2000 + i),
   );
   await producer.send(
     "messageStatus",
@@ -129,12 +134,11 @@ it("dead-letters the records a store refuses for their content, applies the rest
 
   const letters = await readTopic(`${prefix}whatsapp.deadletter.v1`, (records) => records.length >= 3);
   expect(letters.map((l) => l.key).sort()).toEqual(["one-partition", "one-partition", "one-partition"]);
-  for (const letter of letters)
-    expect(letter.value.reason as string).toMatch(
-      /^refused_by_store: .*\(code 10334\).*over the 16777216-byte limit/,
-    );
-  const offsets = letters.map((l) => Number(l.value.sourceOffset)).sort((a, b) => a - b);
-  expect(offsets).toEqual([3, 13, 23]);
+  const reasons = new Map(letters.map((l) => [Number(l.value.sourceOffset), l.value.reason as string]));
+  expect([...reasons.keys()].sort((a, b) => a - b)).toEqual([3, 13, 23]);
+  for (const offset of [3, 23])
+    expect(reasons.get(offset)).toMatch(/^refused_by_store: .*\(code 10334\).*over the 16777216-byte limit/);
+  expect(reasons.get(13)).toMatch(/^refused_by_store: .*\(code 2\).*must not contain null bytes/);
   const accepted = mongo.db(database).collection("refusing");
   await eventually(
     () => accepted.countDocuments(),
