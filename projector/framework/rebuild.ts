@@ -1,7 +1,7 @@
 import type { Admin } from "kafkajs";
-import type { Db } from "mongodb";
 import type { Logger } from "../../runtime/logger";
 import { createMetricsRegistry } from "../../runtime/operations-endpoints";
+import { swapCollections } from "./collection-swap";
 import { collectionsOf, type Projection, serviceNameOf } from "./projection";
 import { projectionRunner } from "./projection-runner";
 import { connectProjector } from "./projector-connections";
@@ -16,45 +16,6 @@ async function highWatermarks(admin: Admin, topics: readonly string[]): Promise<
     for (const offsets of await admin.fetchTopicOffsets(topic))
       watermarks.set(`${topic}/${offsets.partition}`, BigInt(offsets.high));
   return watermarks;
-}
-
-const namespaceExists = 48;
-
-/**
- * Replaces each live collection by its rebuilt one (which ensureIndexes created, so it exists). FerretDB
- * has no renameCollection dropTarget: drop, then rename (readers see the gap of one call); when the live
- * projector recreates the collection in between, drop and rename again (the catch-up after the swap
- * replays whatever that projector wrote into it).
- */
-async function swapCollections(
-  db: Db,
-  rebuilt: CollectionNames,
-  live: readonly string[],
-  dropTarget: boolean,
-): Promise<void> {
-  for (const collection of live) {
-    if (dropTarget) {
-      await db.renameCollection(rebuilt(collection), collection, { dropTarget: true });
-      continue;
-    }
-    for (let attempt = 1; ; attempt++) {
-      await db
-        .collection(collection)
-        .drop()
-        .catch(() => undefined);
-      try {
-        await db.renameCollection(rebuilt(collection), collection);
-        break;
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== namespaceExists || attempt >= 10)
-          throw new Error(
-            `could not swap ${rebuilt(collection)} in as ${collection} (${(error as Error).message}); ` +
-              `the rebuilt documents are still in ${rebuilt(collection)}: rename it by hand, or run the rebuild again`,
-            { cause: error },
-          );
-      }
-    }
-  }
 }
 
 /**
@@ -136,7 +97,7 @@ export async function rebuildProjection<E>(
     `replaying ${topics.join(", ")} into ${live.map(temporary).join(", ")}`,
   );
   await runner.holdSlices();
-  await swapCollections(connections.db, temporary, live, connections.store.profile.name === "mongodb");
+  await swapCollections(connections.db, temporary, live, connections.store.profile);
   readModels.writeInto(declaredNames);
   runner.releaseSlices();
   // Whatever the live projector applied to the old collections meanwhile is replayed into the new ones.

@@ -13,6 +13,7 @@ const twoPerCommand: StoreProfile = {
   updatesInFlight: 4,
   concurrentCommands: 1,
   indexedInQueries: true,
+  renameDropsTarget: true,
 };
 
 /** A read-model document as the writer replaces it. */

@@ -17,6 +17,8 @@ export interface StoreProfile {
   concurrentCommands: number;
   /** Whether `_id: {$in: [...]}` is served by the index (FerretDB 1.24 reads the whole collection). */
   indexedInQueries: boolean;
+  /** Whether renameCollection takes `dropTarget` (FerretDB 1.24 has none): a rebuild's swap in one step. */
+  renameDropsTarget: boolean;
 }
 
 export const storeProfiles: Record<StoreProfile["name"], StoreProfile> = {
@@ -27,6 +29,7 @@ export const storeProfiles: Record<StoreProfile["name"], StoreProfile> = {
     updatesInFlight: 10_000,
     concurrentCommands: 8,
     indexedInQueries: true,
+    renameDropsTarget: true,
   },
   "ferretdb-1.24": {
     name: "ferretdb-1.24",
@@ -35,6 +38,7 @@ export const storeProfiles: Record<StoreProfile["name"], StoreProfile> = {
     updatesInFlight: 20,
     concurrentCommands: 8,
     indexedInQueries: false,
+    renameDropsTarget: false,
   },
 };
 

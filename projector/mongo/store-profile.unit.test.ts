@@ -1,20 +1,38 @@
-import type { Db } from "mongodb";
+import type { Db, Document } from "mongodb";
+import { ferretDb124BuildInfo, mongoDb80BuildInfo } from "../../tests/fixtures/store-build-info";
 import { chooseStoreProfile, isFerretDb, storeProfiles } from "./store-profile";
 
-const serverAnswering = (buildInfo: Record<string, unknown>) =>
-  ({ admin: () => ({ command: async () => buildInfo }) }) as unknown as Db;
+/** A database whose admin answers every command with `buildInfo`, keeping the commands it was sent. */
+const serverAnswering = (buildInfo: Document) => {
+  const commands: Document[] = [];
+  const db = {
+    admin: () => ({
+      command: async (command: Document) => {
+        commands.push(command);
+        return buildInfo;
+      },
+    }),
+  } as unknown as Db;
+  return { db, commands };
+};
 
-it("recognises FerretDB by the version it adds to buildInfo", () => {
-  expect(isFerretDb({ version: "7.0.42", ferretdbVersion: "v1.24.2", ok: 1 })).toBe(true);
-  expect(isFerretDb({ version: "7.0.14", gitVersion: "abc", ok: 1 })).toBe(false);
+it("recognises FerretDB by the version it adds to buildInfo, and MongoDB 8.0 by its absence", () => {
+  expect(isFerretDb(ferretDb124BuildInfo)).toBe(true);
+  expect(isFerretDb(mongoDb80BuildInfo)).toBe(false);
 });
 
-it("chooses the profile a setting names, or the server's own with auto", async () => {
-  const ferret = serverAnswering({ ferretdbVersion: "v1.24.2" });
-  const mongo = serverAnswering({ version: "7.0.14" });
-  expect(await chooseStoreProfile(ferret, "auto")).toBe(storeProfiles["ferretdb-1.24"]);
-  expect(await chooseStoreProfile(mongo, "auto")).toBe(storeProfiles.mongodb);
-  expect(await chooseStoreProfile(ferret, "mongodb")).toBe(storeProfiles.mongodb);
+it("with auto, asks buildInfo and takes the mongodb profile from MongoDB 8.0, ferretdb-1.24 from FerretDB", async () => {
+  const mongo = serverAnswering(mongoDb80BuildInfo);
+  const ferret = serverAnswering(ferretDb124BuildInfo);
+  expect(await chooseStoreProfile(mongo.db, "auto")).toBe(storeProfiles.mongodb);
+  expect(await chooseStoreProfile(ferret.db, "auto")).toBe(storeProfiles["ferretdb-1.24"]);
+  expect(mongo.commands).toEqual([{ buildInfo: 1 }]);
+});
+
+it("takes the profile a setting names without asking the server", async () => {
+  const ferret = serverAnswering(ferretDb124BuildInfo);
+  expect(await chooseStoreProfile(ferret.db, "mongodb")).toBe(storeProfiles.mongodb);
+  expect(ferret.commands).toEqual([]);
 });
 
 it("keeps FerretDB 1.24's updates in flight below its connection pool", () => {
