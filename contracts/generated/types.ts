@@ -1046,7 +1046,7 @@ export interface UserPreferenceEvent {
 
 /** One payment status (WhatsApp Payments with a payment gateway, India): a value.statuses[] item of type payment in a messages webhook. Not a message status. Key: the payment's reference id. */
 export interface PaymentStatusEvent {
-  /** Deterministic id: hex SHA-256 of payment, reference id, status and timestamp in milliseconds (joined by U+0000), so a redelivery gives the same id. */
+  /** Deterministic id: hex SHA-256 of payment, reference id, status, timestamp in milliseconds, transaction id and transaction status (joined by U+0000, absent ones empty), so a redelivery gives the same id and two attempts in one second do not. */
   eventId: string;
   /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
   rawEventId: string;

@@ -50,7 +50,15 @@ export function derivePaymentStatus(
     event: {
       key: referenceId,
       value: {
-        eventId: sha256Hex("payment", referenceId, state, String(timestamp)),
+        // Two attempts of one payment can share status and second: their transactions tell them apart.
+        eventId: sha256Hex(
+          "payment",
+          referenceId,
+          state,
+          String(timestamp),
+          fields.transactionId ?? "",
+          fields.transactionStatus ?? "",
+        ),
         rawEventId,
         referenceId,
         status: state,

@@ -17,7 +17,14 @@ describe("payment statuses", () => {
     const { key, value } = parsed.paymentStatuses[0]!;
     expect(key).toBe(PAYMENT_REFERENCE_ID);
     expect(value).toMatchObject({
-      eventId: sha256Hex("payment", PAYMENT_REFERENCE_ID, "captured", "1781440400000"),
+      eventId: sha256Hex(
+        "payment",
+        PAYMENT_REFERENCE_ID,
+        "captured",
+        "1781440400000",
+        "pay_Qk3bX9vT2mN7aL",
+        "success",
+      ),
       referenceId: PAYMENT_REFERENCE_ID,
       status: "captured",
       timestamp: 1781440400000,
@@ -87,5 +94,18 @@ describe("payment statuses", () => {
       ["missing_status", "entry[0].changes[0].value.statuses[1]"],
     ]);
     expect(parsed.businessEvents).toHaveLength(1);
+  });
+
+  it("tells two attempts of one payment in the same second apart by their transactions", () => {
+    const attempt = (id: string, status: string) => {
+      const body = structuredClone(payments.pendingAfterFailure) as {
+        entry: { changes: { value: { statuses: { payment: { transaction: object } }[] } }[] }[];
+      };
+      const item = body.entry[0]!.changes[0]!.value.statuses[0]!;
+      item.payment.transaction = { ...item.payment.transaction, id, status };
+      return parsedBody(body).paymentStatuses[0]!.value.eventId;
+    };
+    expect(attempt("pay_1", "failed")).not.toBe(attempt("pay_2", "failed"));
+    expect(attempt("pay_1", "failed")).toBe(attempt("pay_1", "failed"));
   });
 });
