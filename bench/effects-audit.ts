@@ -88,7 +88,8 @@ async function auditCustomers(db: Db, tracked: readonly TrackedDelivery[]) {
   };
 }
 
-async function waitUntilConsumed(
+/** Waits until a group has committed the end of every partition of a topic that holds records. */
+export async function waitUntilConsumed(
   kafka: Kafka,
   groupId: string,
   topic: string,

@@ -74,6 +74,20 @@ export function cpuSnapshot(services: Record<string, number | undefined>): CpuSn
   return snapshot;
 }
 
+/** CPU seconds the whole machine spent busy and idle so far, over all cores (/proc/stat's first line). */
+export function machineCpu(): { busy: number; idle: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  return {
+    busy: (user + nice + system + irq + softirq + steal) / clockTicks(),
+    idle: (idle + iowait) / clockTicks(),
+  };
+}
+
+/** /proc/loadavg's 1, 5 and 15 minute load averages, as it prints them. */
+export const loadAverage = (): string =>
+  readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 /** CPU seconds each group used between two snapshots (groups present in both). */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
   return new Map(

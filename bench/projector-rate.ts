@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, type Admin } from "kafkajs";
 import type { InboundMessageEvent, MessageStatusEvent } from "../contracts/generated/types";
 import type { TopicId } from "../contracts/topics";
 import { inboundEvent } from "../tests/fixtures/inbound-events";
@@ -56,15 +56,10 @@ export async function preload<T>(topicPrefix: string, topic: TopicId, events: { 
   await producer.disconnect();
 }
 
-async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
+/** Records of a topic a group has committed, over all partitions. */
+export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
 export const rssMegabytes = async (service: ServiceProcess): Promise<number> => {
@@ -84,19 +79,24 @@ export async function measureApplyRate(options: {
   env: Record<string, string>;
   group: string;
 }): Promise<ApplyRate> {
-  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+  const admin = new Kafka({
+    brokers: process.env.KAFKA_BROKERS!.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
   const projector = await startServiceProcess("projector", options.entry, options.env, 120_000);
   const started = Date.now();
   let peakRss = 0;
   try {
     for (;;) {
       peakRss = Math.max(peakRss, await rssMegabytes(projector));
-      if ((await committedTotal(kafka, options.group, options.topic)) >= options.events) break;
+      if ((await committedTotal(admin, options.group, options.topic)) >= options.events) break;
       if (projector.child.exitCode !== null) throw new Error(`projector exited:\n${projector.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
     await projector.stop();
+    await admin.disconnect();
   }
   const seconds = (Date.now() - started) / 1000;
   return { events: options.events, seconds, eventsPerSecond: options.events / seconds, rssMb: peakRss };

@@ -5,6 +5,7 @@ import type { FaultScenario, Verdict } from "./faults/fault-scenario";
 import { sleep } from "./faults/fault-scenario";
 import { faultScenarios } from "./faults/scenarios";
 import { restartStack } from "./stack-faults";
+import { auditLine } from "./steady-load";
 
 /**
  * `make faults`: steady signed load against the three services while each scenario of
@@ -52,11 +53,6 @@ async function runScenario(run: FaultRun, scenario: FaultScenario): Promise<Scen
   for (const detail of [...verdict.failures, ...audit.details].slice(0, 10)) log(`  ! ${detail}`);
   return { scenario, audit, verdict };
 }
-
-/** The audit's counts, cumulative since the run started. */
-const auditLine = (audit: Audit) =>
-  `${audit.attempted} attempted, ${audit.acknowledged} acknowledged, ${audit.inLog} in log, ${audit.lost} lost, ${audit.duplicated} duplicated, ` +
-  `${audit.customers} hard-case customers (${audit.merged} merged, ${audit.failedMerges} failed merges), ${audit.resent} resent`;
 
 const failuresOf = ({ audit, verdict }: ScenarioResult) => [...verdict.failures, ...audit.details];
 

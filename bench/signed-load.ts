@@ -15,6 +15,20 @@ export interface TrackedDelivery {
   acknowledged: boolean;
 }
 
+/** Sends one delivery, reads its answer through: its status and request id. */
+export type DeliveryPost = (
+  baseUrl: string,
+  delivery: SignedDelivery,
+  signal: AbortSignal,
+) => Promise<{ status: number; requestId: string | null }>;
+
+/** Through the global `fetch` and its keep-alive connections. */
+const postWithFetch: DeliveryPost = async (baseUrl, delivery, signal) => {
+  const response = await postDelivery(baseUrl, delivery, signal);
+  await response.arrayBuffer();
+  return { status: response.status, requestId: response.headers.get("x-request-id") };
+};
+
 const retryAfterMs = 1000;
 /** A scenario's recovery window: a delivery not acknowledged this long after its first attempt is given up on, and the audit counts it as lost. */
 const defaultRecoveryWindowMs = 90_000;
@@ -31,6 +45,7 @@ export class SignedLoad {
   constructor(
     private readonly baseUrl: string,
     private readonly recoveryWindowMs = defaultRecoveryWindowMs,
+    private readonly post: DeliveryPost = postWithFetch,
   ) {}
 
   /** Sends `perSecond` deliveries from `next` (instead of any load started before) until it returns undefined. */
@@ -74,10 +89,11 @@ export class SignedLoad {
       let status: number;
       let requestId: string | null = null;
       try {
-        const response = await postDelivery(this.baseUrl, tracked.delivery, AbortSignal.timeout(15_000));
-        await response.arrayBuffer();
-        status = response.status;
-        requestId = response.headers.get("x-request-id");
+        ({ status, requestId } = await this.post(
+          this.baseUrl,
+          tracked.delivery,
+          AbortSignal.timeout(15_000),
+        ));
       } catch {
         status = 0; // the connection failed: no answer at all
       }

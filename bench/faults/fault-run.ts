@@ -1,14 +1,14 @@
 import path from "node:path";
 import { MongoClient, type Db } from "mongodb";
 import { stackAddresses } from "../stack-addresses";
-import { serviceCode } from "../service-code";
+import { serviceCode, type ServiceEntry } from "../service-code";
 import { startServiceProcess, type ServiceProcess } from "../../tests/support/service-process";
-import { customerMix } from "../customer-mix";
-import { deliveryMix, sign, type Delivery, type SignedDelivery } from "../delivery-mix";
-import { auditEffects, type Audit } from "../effects-audit";
+import type { SignedDelivery } from "../delivery-mix";
+import type { Audit } from "../effects-audit";
 import { metricTotal, scrapeMetrics } from "../projector-health";
 import { SignedLoad, type Attempt } from "../signed-load";
 import { stackKind } from "../stack-faults";
+import { auditSteadyLoad, steadyDeliveries } from "../steady-load";
 
 /**
  * How a run may sabotage itself, to show its checks can fail: `skip-fault` runs every scenario without
@@ -25,6 +25,44 @@ export const isRunning = (service: ServiceProcess): boolean =>
   service.child.exitCode === null && service.child.signalCode === null;
 
 const logDirectory = path.resolve(__dirname, "../../.stack/logs");
+
+/**
+ * Starts a service as its own process, its output appended to .stack/logs/<logName>.log; an exit nobody
+ * asked for (by its stop or kill, or a SIGKILL or SIGTERM from elsewhere) goes into `crashes`.
+ */
+export async function startLoggedService(options: {
+  name: string;
+  logName: string;
+  service: ServiceEntry;
+  env: Record<string, string>;
+  crashes: string[];
+}): Promise<ServiceProcess> {
+  const { name, service, crashes } = options;
+  const logFile = path.join(logDirectory, `${options.logName}.log`);
+  const started = await startServiceProcess(
+    name,
+    service.entry,
+    { ...options.env, ...service.env },
+    180_000,
+    logFile,
+  );
+  let asked = false;
+  started.child.once("exit", (code, signal) => {
+    if (!asked && signal !== "SIGKILL" && signal !== "SIGTERM")
+      crashes.push(`${name} exited (${code ?? signal})`);
+  });
+  return {
+    ...started,
+    stop: () => {
+      asked = true;
+      return started.stop();
+    },
+    kill: () => {
+      asked = true;
+      return started.kill();
+    },
+  };
+}
 
 /**
  * Everything a fault scenario acts on: the stack, the three services as processes, the signed load
@@ -47,9 +85,6 @@ export class FaultRun {
   load!: SignedLoad;
   /** Set while a scenario's fault or sabotage holds something to clean up on failure. */
   cleanUp: (() => Promise<unknown>) | undefined;
-  private readonly mix: () => Delivery;
-  private readonly customers: () => Delivery | undefined;
-  private sent = 0;
   private readonly code = serviceCode();
 
   constructor(
@@ -72,10 +107,7 @@ export class FaultRun {
       conversation: `${this.env.TOPIC_PREFIX}whatsapp-conversation-projector`,
     };
     this.mongo = new MongoClient(this.stack.MONGODB_URI);
-    // Status batches of up to 20: the read models on FerretDB grow slower than with the bench's batches of 100.
-    this.mix = deliveryMix({ runId: this.runId, seed: 7, largestStatusBatch: 20 });
-    // Identity hard cases: merges, number changes that move conversations, changes before their message, resends.
-    this.customers = customerMix({ runId: this.runId, seed: 11 });
+    this.steady = steadyDeliveries(this.runId, this.appSecret);
   }
 
   get db(): Db {
@@ -83,8 +115,7 @@ export class FaultRun {
   }
 
   /** The steady load's next delivery: one in five from the customer hard cases, the rest the bench's mix. */
-  readonly steady = (): SignedDelivery =>
-    sign((this.sent++ % 5 === 4 && this.customers()) || this.mix(), this.appSecret);
+  readonly steady: () => SignedDelivery;
 
   async startServices(): Promise<void> {
     for (const name of services) await this.start(name);
@@ -93,22 +124,14 @@ export class FaultRun {
 
   /** Starts (or restarts, on the same port for the ingress) one service; its output goes to the run's log. */
   async start(name: ServiceName): Promise<void> {
-    const logFile = path.join(logDirectory, `faults-${this.runId}-${name}.log`);
-    const { entry, env } =
-      name === "ingress" ? this.code.ingress : this.code.projectors[name as (typeof projectorNames)[number]];
     const port: Record<string, string> =
       name === "ingress" && this.services.ingress ? { PORT: String(this.services.ingress.port) } : {};
-    const service = await startServiceProcess(
+    this.services[name] = await startLoggedService({
       name,
-      entry,
-      { ...this.env, ...env, ...port },
-      180_000,
-      logFile,
-    );
-    this.services[name] = service;
-    service.child.once("exit", (code, signal) => {
-      if (signal !== "SIGKILL" && signal !== "SIGTERM")
-        this.crashes.push(`${name} exited (${code ?? signal})`);
+      logName: `faults-${this.runId}-${name}`,
+      service: name === "ingress" ? this.code.ingress : this.code.projectors[name],
+      env: { ...this.env, ...port },
+      crashes: this.crashes,
     });
   }
 
@@ -160,20 +183,15 @@ export class FaultRun {
 
   /** Drains the load, then audits every delivery since the start; a dead service or a crash fails it too. */
   async audit(scenarioName: string): Promise<Audit> {
-    this.log(`${scenarioName}: load stopped; waiting for every delivery to be acknowledged or given up`);
-    await this.load.drain();
-    this.log(`${scenarioName}: reading the raw topic and waiting for the projectors to reach its end`);
-    const audit = await auditEffects({
-      tracked: this.load.tracked,
+    const audit = await auditSteadyLoad({
+      label: scenarioName,
+      load: this.load,
       refusedRequestIds: this.refusedRequestIds,
       topicPrefix: this.env.TOPIC_PREFIX!,
       groups: this.groups,
       db: this.db,
+      log: this.log,
     });
-    if (audit.merged === 0 || audit.resent === 0)
-      audit.details.push(
-        `the hard cases did not happen: ${audit.merged} customers merged, ${audit.resent} deliveries resent`,
-      );
     const dead = services.filter((name) => !isRunning(this.services[name]));
     if (dead.length || this.crashes.length)
       audit.details.push(`services down: ${[...dead, ...this.crashes].join(", ")}`);
