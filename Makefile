@@ -12,7 +12,7 @@ export npm_config_nodedir := $(NODE_HOME)
 # docker | native | auto (docker when an engine answers)
 STACK ?= auto
 
-.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e chart-check stack-up stack-down bench bench-layout faults scale clean
+.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e chart-check compose-check stack-up stack-down bench bench-layout faults scale clean
 
 help:
 	@echo "make up      install what is missing, start the stack and the services, print every URL"
@@ -25,6 +25,7 @@ help:
 	@echo "make scale   two ingresses and three replicas per projector, killed and added under load; apply rate by replicas"
 	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
 	@echo "make chart-check  the Helm chart linted, rendered and validated offline, its alert rules unit-tested"
+	@echo "make compose-check  docker-compose.yml loaded and validated by compose-go, as docker compose loads it"
 
 node:
 	@./scripts/ensure-node.sh >/dev/null
@@ -71,6 +72,7 @@ logs:
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" node node_modules/jest/bin/jest.js
 # Levels run one after the other; int and e2e in band (they share one stack on 2 cores).
 test: build python-deps
+	@$(MAKE) --no-print-directory compose-check
 	$(JEST) --selectProjects unit
 	$(JEST) --selectProjects int --runInBand
 	$(JEST) --selectProjects e2e --runInBand
@@ -88,6 +90,10 @@ test-e2e: build
 # The Helm chart (deploy/helm): needs Go and Python, not the stack; builds its tools once (docs/kubernetes.md).
 chart-check:
 	./deploy/helm/check-chart.sh
+
+# No Docker engine here: the compose file as compose-go loads it (docs/docker.md).
+compose-check:
+	./deploy/compose-check/check.sh
 
 # Benchmarks and fault runs drive the running stack from this machine's loopback only; each stops by itself.
 # They start the services they measure as their own processes (topic prefix and database unique per run).
