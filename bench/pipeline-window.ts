@@ -58,7 +58,8 @@ const servicesOf = (pipeline: Pipeline) => [
 ];
 const scrapeAll = (pipeline: Pipeline) =>
   Promise.all(servicesOf(pipeline).map((s) => scrapeMetrics(s.operationsUrl)));
-const outcomes = (samples: Map<string, number>) =>
+/** Records a projector has consumed so far, by its outcome counters. */
+export const outcomes = (samples: Map<string, number>) =>
   projectorOutcomes.reduce((sum, metric) => sum + seriesTotal(samples, metric), 0);
 
 function quantilesOf(window: HistogramWindow | undefined): Quantiles | undefined {

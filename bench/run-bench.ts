@@ -1,6 +1,7 @@
 import { cpus, totalmem } from "node:os";
 import { createBenchRun } from "./bench-run";
 import { brokerPhase } from "./phases/broker-ceiling";
+import { historyImportPhase } from "./phases/history-import";
 import { ingressPhase } from "./phases/ingress-vs-baseline";
 import type { Phase, Row } from "./phases/phase";
 import { pipelinePhase } from "./phases/pipeline";
@@ -18,6 +19,7 @@ const phases: Phase[] = [
   ingressPhase,
   brokerPhase,
   projectorsPhase,
+  historyImportPhase,
 ];
 
 const run = createBenchRun();
