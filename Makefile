@@ -12,7 +12,7 @@ export npm_config_nodedir := $(NODE_HOME)
 # docker | native | auto (docker when an engine answers)
 STACK ?= auto
 
-.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e chart-check compose-check stack-up stack-down bench bench-layout faults scale clean
+.PHONY: help node deps python-deps build lint up down logs test test-unit test-int test-e2e chart-check compose-check image-check stack-up stack-down bench bench-layout faults scale clean
 
 help:
 	@echo "make up      install what is missing, start the stack and the services, print every URL"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint    eslint + prettier;  make build  compile TypeScript to dist/"
 	@echo "make chart-check  the Helm chart linted, rendered and validated offline, its alert rules unit-tested"
 	@echo "make compose-check  docker-compose.yml loaded and validated by compose-go, as docker compose loads it"
+	@echo "make image-check  the Dockerfile's steps run natively, the services started from the image's files"
 
 node:
 	@./scripts/ensure-node.sh >/dev/null
@@ -94,6 +95,10 @@ chart-check:
 # No Docker engine here: the compose file as compose-go loads it (docs/docker.md).
 compose-check:
 	./deploy/compose-check/check.sh
+
+# The image's steps natively (docs/docker.md): part of make test's e2e level; alone, it needs the stack.
+image-check: build
+	$(JEST) --selectProjects e2e --runInBand --testPathPatterns tests/e2e/image-dry-run
 
 # Benchmarks and fault runs drive the running stack from this machine's loopback only; each stops by itself.
 # They start the services they measure as their own processes (topic prefix and database unique per run).

@@ -30,6 +30,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Where a service process runs: another folder than this checkout, as another user. */
+export interface ProcessPlace {
+  /** Working directory, and the folder `entry` is relative to (this checkout by default). */
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+}
+
 /**
  * Runs a service (compiled, dist/... of this checkout, or an absolute path) as its own process and waits
  * until its /readyz answers 200: on OPS_PORT (given, or a free one), or on PORT for a service that keeps
@@ -42,20 +50,19 @@ export async function startServiceProcess(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
   logFile?: string,
+  { cwd = repositoryRoot, uid, gid }: ProcessPlace = {},
 ): Promise<ServiceProcess> {
   const port = Number(env.PORT ?? (await freePort()));
   const operationsPort = Number(env.OPS_PORT ?? (await freePort()));
   // Compiled services run as they ship; a TypeScript entry (the benchmark's baseline) runs through tsx.
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child = spawn(
-    process.execPath,
-    [...loader, "--enable-source-maps", path.resolve(repositoryRoot, entry)],
-    {
-      cwd: repositoryRoot,
-      env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port), OPS_PORT: String(operationsPort) },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [...loader, "--enable-source-maps", path.resolve(cwd, entry)], {
+    cwd,
+    uid,
+    gid,
+    env: { ...process.env, NODE_OPTIONS: "", ...env, PORT: String(port), OPS_PORT: String(operationsPort) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
   const file = logFile ? createWriteStream(logFile, { flags: "a" }) : undefined;
