@@ -13,16 +13,18 @@ import { auditLine } from "./steady-load";
  * replicas in turn, with where the CPU went. Loopback only; stops by itself; exits non-zero when a check
  * failed.
  *
- * SCALE_PHASES=replicas,drain picks phases; SCALE_SABOTAGE=skip-actions, drop-records or double-effects
- * runs the replica phase sabotaged, to show its checks fail (scale/scale-run.ts). SCALE_RATE sets the
- * load (100 deliveries/s), SCALE_BACKLOG_EVENTS the drain's backlog (30,000 per projection),
+ * SCALE_PHASES=replicas,drain picks phases; SCALE_SABOTAGE=skip-actions, drop-records, double-effects
+ * (or several, comma-separated) runs the replica phase sabotaged, to show its checks fail
+ * (scale/scale-run.ts). SCALE_RATE sets the
+ * load (100 deliveries/s), SCALE_BACKLOG_EVENTS the drain's backlog (20,000 per projection),
  * SCALE_REPLICAS the drain's replica counts (1,2,3).
  */
 const phases = (process.env.SCALE_PHASES ?? "replicas,drain").split(",").map((p) => p.trim());
 const partitions = Number(process.env.SCALE_PARTITIONS ?? 6);
 const rate = Number(process.env.SCALE_RATE ?? 100);
-const sabotage = (process.env.SCALE_SABOTAGE ?? "none") as Sabotage;
-const backlogEvents = Number(process.env.SCALE_BACKLOG_EVENTS ?? 30_000);
+const sabotage = new Set((process.env.SCALE_SABOTAGE ?? "").split(",").filter(Boolean) as Sabotage[]);
+const sabotaged = sabotage.size ? `, sabotaged: ${[...sabotage].join(", ")}` : "";
+const backlogEvents = Number(process.env.SCALE_BACKLOG_EVENTS ?? 20_000);
 const replicaCounts = (process.env.SCALE_REPLICAS ?? "1,2,3").split(",").map(Number);
 const recoveryWindowMs = Number(process.env.SCALE_RECOVERY_WINDOW_S ?? 90) * 1000;
 const log = (message: string) =>
@@ -30,7 +32,7 @@ const log = (message: string) =>
 
 function printReplicas(result: ReplicaPhaseResult): void {
   console.log(
-    `replicas [${result.failures.length ? "FAILED" : "passed"}] (load average before ${result.loadAverage}): ${auditLine(result.audit)}`,
+    `replicas [${result.failures.length ? "FAILED" : "passed"}] (load average before ${result.loadAverage}; ${result.sentPerSecond.toFixed(0)} deliveries/s sent): ${auditLine(result.audit)}`,
   );
   for (const step of result.steps)
     console.log(
@@ -47,7 +49,7 @@ function printDrains(drains: readonly Drain[]): void {
 async function main(run: ScaleRun): Promise<boolean> {
   const started = new Date();
   log(
-    `services: ${run.code.description}; run ${run.runId}; phases ${phases.join(",")}; ${partitions} partitions; ${rate} deliveries/s${sabotage === "none" ? "" : `; sabotaged: ${sabotage}`}`,
+    `services: ${run.code.description}; run ${run.runId}; phases ${phases.join(",")}; ${partitions} partitions; ${rate} deliveries/s${sabotaged}`,
   );
   await run.connect();
   const failures: string[] = [];
@@ -68,7 +70,7 @@ async function main(run: ScaleRun): Promise<boolean> {
   await run.stop();
   console.log(
     `\nwhatsapp-events scale, ${started.toISOString().slice(0, 10)} ${started.toISOString().slice(11, 16)}-${new Date().toISOString().slice(11, 16)} UTC, ` +
-      `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${partitions} partitions, steady load ${rate} deliveries/s${sabotage === "none" ? "" : `, sabotaged: ${sabotage}`}`,
+      `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${partitions} partitions, steady load ${rate} deliveries/s${sabotaged}`,
   );
   console.log(`services: ${run.code.description}`);
   if (replicas) printReplicas(replicas);

@@ -167,6 +167,8 @@ async function drainOnce(
 }
 
 const cores = (n: number) => n.toFixed(2);
+/** CPU seconds per 1,000 events applied: what a drain cost, however much of the machine others took. */
+const perThousand = (d: Drain, used: number) => ((used * d.seconds * 1000) / d.events).toFixed(2);
 
 /** "status, 2 replicas: 2,310 events/s, 28,100 events in 12.2 s (group settled 3.1 s after the start); cores: ..." */
 export const drainLine = (d: Drain): string =>
@@ -174,4 +176,5 @@ export const drainLine = (d: Drain): string =>
   `${d.events} events in ${d.seconds.toFixed(1)} s (group settled ${d.settleSeconds.toFixed(1)} s after the start, before the backlog was written); ` +
   `cores: replicas ${cores(d.cores.replicas)}, FerretDB ${cores(d.cores.ferretdb)}, PostgreSQL ${cores(d.cores.postgres)}, ` +
   `Kafka ${cores(d.cores.kafka)}, rest of stack and bench ${cores(d.cores.restOfStack)}, others ${cores(d.cores.others)}, idle ${cores(d.cores.idle)}; ` +
+  `CPU s per 1,000 events: replicas ${perThousand(d, d.cores.replicas)}, FerretDB + PostgreSQL ${perThousand(d, d.cores.ferretdb + d.cores.postgres)}; ` +
   `load average before ${d.loadAverage}`;

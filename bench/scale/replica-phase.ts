@@ -30,7 +30,7 @@ interface ReplicaStep {
 
 /** Runs `action`, unless the run is sabotaged with skip-actions: each step's own checks must then fail. */
 async function perform<T>(run: ScaleRun, what: string, action: () => Promise<T>): Promise<T | undefined> {
-  if (run.sabotage === "skip-actions") {
+  if (run.sabotage.has("skip-actions")) {
     run.log(`sabotage: skipping: ${what}`);
     return undefined;
   }
@@ -93,7 +93,7 @@ const removeReplicas = (signal: "SIGKILL" | "SIGTERM"): ReplicaStep => ({
     const exits = await perform(run, `${signal} ${names}`, async () => {
       if (signal === "SIGTERM") return Promise.all(victims.map((victim) => victim.process.stop()));
       await Promise.all(victims.map((victim) => victim.process.kill()));
-      if (run.sabotage === "drop-records") await dropUnappliedRecords(run);
+      if (run.sabotage.has("drop-records")) await dropUnappliedRecords(run);
       return [];
     });
     await sleep(1000);
@@ -222,6 +222,8 @@ async function applyTwice(run: ScaleRun): Promise<void> {
 
 export interface ReplicaPhaseResult {
   loadAverage: string;
+  /** Deliveries the load sent per second, retries left out. */
+  sentPerSecond: number;
   steps: { name: string; checks: string; verdict: Verdict }[];
   audit: Audit;
   /** What each live replica applied, and skipped as already applied. */
@@ -245,6 +247,7 @@ export async function replicaPhase(run: ScaleRun): Promise<ReplicaPhaseResult> {
   await expectGroups(run, { status: replicasAtStart, conversation: replicasAtStart }, start);
   run.log(`replicas: ${start.notes.join("; ")}`);
   run.load.start(run.steady, run.rate);
+  const loadFrom = Date.now();
   await sleep(betweenStepsMs);
   const results: ReplicaPhaseResult["steps"] = [
     {
@@ -260,7 +263,9 @@ export async function replicaPhase(run: ScaleRun): Promise<ReplicaPhaseResult> {
     results.push({ name: step.name, checks: step.checks, verdict: stepVerdict });
     await sleep(betweenStepsMs);
   }
-  if (run.sabotage === "double-effects") await applyTwice(run);
+  // What the load reached: a starved load generator sends fewer than asked for.
+  const sentPerSecond = run.load.tracked.length / ((Date.now() - loadFrom) / 1000);
+  if (run.sabotage.has("double-effects")) await applyTwice(run);
   const audit = await auditSteadyLoad({
     label: "replicas",
     load: run.load,
@@ -282,6 +287,7 @@ export async function replicaPhase(run: ScaleRun): Promise<ReplicaPhaseResult> {
   run.log(`replicas: ${auditLine(audit)}`);
   return {
     loadAverage: load,
+    sentPerSecond,
     steps: results,
     audit,
     replicas,

@@ -18,9 +18,10 @@ import { recycledConnections, RoundRobinProxy } from "./round-robin-proxy";
  * addition (each step's own checks must then fail); `drop-records` deletes every record of the status
  * and inbound topics not yet applied right after the SIGKILL, as a retention too short would (the audit
  * must count lost effects); `double-effects` applies one status and one inbound message a second time
- * in the read models once the projectors are done (the audit must count duplicated effects).
+ * in the read models once the projectors are done (the audit must count duplicated effects). Several
+ * may be asked for at once.
  */
-export type Sabotage = "none" | "skip-actions" | "drop-records" | "double-effects";
+export type Sabotage = "skip-actions" | "drop-records" | "double-effects";
 
 export const projectorNames: readonly ProjectorName[] = ["status", "conversation"];
 export const projectionTopics: Record<ProjectorName, readonly TopicId[]> = {
@@ -68,7 +69,7 @@ export class ScaleRun {
   constructor(
     readonly partitions: number,
     readonly rate: number,
-    readonly sabotage: Sabotage,
+    readonly sabotage: ReadonlySet<Sabotage>,
     private readonly recoveryWindowMs: number,
     readonly log: (message: string) => void,
   ) {
