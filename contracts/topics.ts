@@ -130,7 +130,7 @@ export const topicContracts = {
   paymentStatus: {
     name: "whatsapp.payment.status.v1",
     schemaFile: "whatsapp.payment.status.v1.avsc",
-    key: "payment reference id (payment.reference_id)",
+    key: "<phone_number_id>:<payment reference id> (payment.reference_id is unique only within one business)",
     retentionMs: -1,
     maxMessageBytes: 16 * oneMebibyte,
     deliveryPart: "paymentStatuses",

@@ -8,7 +8,8 @@ export const isPaymentStatus = (status: Json): boolean => status.type === "payme
 
 /**
  * A payment status (WhatsApp Payments through a payment gateway) as a PaymentStatusEvent, keyed by the
- * order's reference id so that one order's statuses are read in order. Untypeable without the
+ * business number and the order's reference id (unique only within one business), so that one order's
+ * statuses are read in order. Untypeable without the
  * reference id, status, timestamp or business phone number id.
  */
 export function derivePaymentStatus(
@@ -48,7 +49,7 @@ export function derivePaymentStatus(
   if (!phoneNumberId) return { reason: "missing_phone_number_id" };
   return {
     event: {
-      key: referenceId,
+      key: `${phoneNumberId}:${referenceId}`,
       value: {
         // Two attempts of one payment can share status and second: their transactions tell them apart.
         eventId: sha256Hex(

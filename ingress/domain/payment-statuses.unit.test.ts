@@ -8,14 +8,14 @@ import { PHONE_NUMBER_ID, WABA_ID, messagesChange, envelope } from "../../tests/
 import { sha256Hex } from "./event-ids";
 
 describe("payment statuses", () => {
-  it("types a captured payment, keyed by reference id, and not as a message status", () => {
+  it("types a captured payment, keyed by business number and reference id, and not as a message status", () => {
     const parsed = parsedBody(payments.captured);
     expect(parsed.statuses).toEqual([]);
     expect(parsed.untyped).toEqual([]);
     expect(parsed.businessEvents).toEqual([]);
     expect(parsed.raw.value).toMatchObject({ paymentStatusCount: 1, statusCount: 0 });
     const { key, value } = parsed.paymentStatuses[0]!;
-    expect(key).toBe(PAYMENT_REFERENCE_ID);
+    expect(key).toBe(`${PHONE_NUMBER_ID}:${PAYMENT_REFERENCE_ID}`);
     expect(value).toMatchObject({
       eventId: sha256Hex(
         "payment",

@@ -85,7 +85,7 @@ it("folds call events and payment statuses that arrive out of order and twice in
   ];
   await producer.send(
     "paymentStatus",
-    sentPayments.map((event) => ({ key: event.referenceId, value: event })),
+    sentPayments.map((event) => ({ key: `${event.phoneNumberId}:${event.referenceId}`, value: event })),
   );
   await projectors.start([callsProjection, paymentsProjection] as Projection<never>[], prefix, database);
 
@@ -138,7 +138,7 @@ it("folds call events and payment statuses that arrive out of order and twice in
 
   const payments = db.collection<PaymentDocument>("payments");
   const payment = await eventually(
-    () => payments.findOne({ _id: REFERENCE_ID }),
+    () => payments.findOne({ _id: `${PHONE_NUMBER_ID}:${REFERENCE_ID}` }),
     (document) => document?.history.length === 4,
     60_000,
   );

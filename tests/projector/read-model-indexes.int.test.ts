@@ -1,4 +1,5 @@
 import { MongoClient } from "mongodb";
+import { collectionsOf } from "../../projector/framework/projection";
 import { projections } from "../../projector/projections";
 import { TestProjectors } from "../support/projectors";
 import { documentedIndexes, indexesOf } from "../support/read-model-indexes";
@@ -19,8 +20,9 @@ afterAll(async () => {
 it("has the documented indexes, and no other, once a projector running every projection starts", async () => {
   await projectors.start(Object.values(projections), `${process.env.TOPIC_PREFIX}indexes.`, database);
 
+  const collections = Object.values(projections).flatMap((projection) => collectionsOf(projection));
+  expect(Object.keys(documentedIndexes).sort()).toEqual(collections.sort());
   const found: Record<string, string[]> = {};
-  for (const collection of Object.keys(documentedIndexes))
-    found[collection] = await indexesOf(mongo.db(database), collection);
+  for (const collection of collections) found[collection] = await indexesOf(mongo.db(database), collection);
   expect(found).toEqual(documentedIndexes);
 });

@@ -4,10 +4,11 @@ import type { Db } from "mongodb";
 export const documentedIndexes: Record<string, string[]> = {
   message_statuses: ["{phoneNumberId: 1, updatedAt: -1}", "{recipientId: 1}", "{status: 1, updatedAt: -1}"],
   inbound_messages: ["{conversationId: 1, timestamp: -1}", "{phoneNumberId: 1, timestamp: -1}"],
+  business_app_messages: ["{conversationId: 1, timestamp: -1}"],
   conversations: ["{phoneNumberId: 1, lastMessageAt: -1}", "{serviceWindowExpiresAt: 1}"],
   accounts: ["{restriction.until: 1}"],
   calls: ["{customerIds: 1}", "{phoneNumberId: 1, startedAt: -1}"],
-  payments: ["{phoneNumberId: 1, updatedAt: -1}"],
+  payments: ["{customerIds: 1}", "{phoneNumberId: 1, updatedAt: -1}"],
   group_messages: ["{groupId: 1, timestamp: -1}"],
   groups: ["{phoneNumberId: 1}"],
   phone_numbers: ["{wabaId: 1}"],

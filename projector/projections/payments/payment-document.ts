@@ -34,15 +34,20 @@ export interface PaymentHistoryEntry {
   transaction?: PaymentTransaction;
 }
 
-/** Read model `payments`: one document per payment reference id. Field names are a public contract. */
+/** Read model `payments`: one document per business number and payment reference id. Field names are a public contract. */
 export interface PaymentDocument {
+  /** `<phoneNumberId>:<referenceId>`. */
   _id: string;
   phoneNumberId: string;
+  /** The business's order reference (payment.reference_id). */
+  referenceId: string;
   wabaId: string;
   /** The order_details message the payment is for. */
   wamid: string | null;
   recipientId: string | null;
   recipientUserId: string | null;
+  /** Every `<phoneNumberId>:<id>` of the customer the statuses named: `conversations` ids or pointers. */
+  customerIds: string[];
   amount: PaymentAmount | null;
   currency: string | null;
   /** The latest status by time; of two of one second, captured over any other, pending under any other. */
@@ -108,6 +113,19 @@ function entryOf(event: PaymentStatusEvent): PaymentHistoryEntry {
 }
 
 /**
+ * The customer's conversation ids the statuses named (`<phoneNumberId>:<phone number or BSUID>`): each is
+ * a `conversations` `_id` or a pointer to it, as a call's are.
+ */
+function customerIdsOf(phoneNumberId: string, history: readonly PaymentHistoryEntry[]): string[] {
+  const ids = history.flatMap((entry) => [entry.recipientId, entry.recipientUserId]);
+  return [...new Set(ids.filter((id): id is string => !!id))].map((id) => `${phoneNumberId}:${id}`).sort();
+}
+
+/** A payment's document id: reference ids are unique only within one business number. */
+export const paymentIdOf = (event: Pick<PaymentStatusEvent, "phoneNumberId" | "referenceId">): string =>
+  `${event.phoneNumberId}:${event.referenceId}`;
+
+/**
  * Pure projection: the payment's document after one more status. Idempotent (a status already in the
  * history returns `current` itself) and order-independent: every field is a function of the history,
  * the distinct statuses sorted by Meta's time.
@@ -118,12 +136,14 @@ export function evolvePayment(current: PaymentDocument | null, event: PaymentSta
   const latest = latestByTime(history, statusRank)!;
   return {
     ...current,
-    _id: event.referenceId,
-    phoneNumberId: current?.phoneNumberId ?? event.phoneNumberId,
+    _id: paymentIdOf(event),
+    phoneNumberId: event.phoneNumberId,
     wabaId: current?.wabaId ?? event.wabaId,
+    referenceId: event.referenceId,
     wamid: latestPart(history, "wamid"),
     recipientId: latestPart(history, "recipientId"),
     recipientUserId: latestPart(history, "recipientUserId"),
+    customerIds: customerIdsOf(event.phoneNumberId, history),
     amount: latestPart(history, "amount"),
     currency: latestPart(history, "currency"),
     status: latest.status,

@@ -23,12 +23,14 @@ describe("evolvePayment", () => {
     const doc = expectSameInEveryOrder(events);
 
     expect(doc).toEqual({
-      _id: REFERENCE_ID,
+      _id: `${PHONE_NUMBER_ID}:${REFERENCE_ID}`,
       phoneNumberId: PHONE_NUMBER_ID,
+      referenceId: REFERENCE_ID,
       wabaId: WABA_ID,
       wamid: events[0]!.wamid,
       recipientId: CUSTOMER_WA_ID,
       recipientUserId: null,
+      customerIds: [`${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}`],
       amount: { value: 21000, offset: 100 },
       currency: "INR",
       status: "captured",
