@@ -762,7 +762,7 @@ export interface PhoneNumberName {
 
 /** One message of a WhatsApp Business app (coexistence) number that did not pass through the Cloud API: a message the business sent from the app or a companion device (smb_message_echoes, value.message_echoes[]), or a message of the chat history Meta shares when the number is onboarded (history, value.history[].threads[].messages[], and the later media deliveries whose value carries messages[]). Key: <phone_number_id>:<customerUserId>, else <phone_number_id>:<customerWaId>, as on whatsapp.message.inbound.v1. */
 export interface BusinessAppMessageEvent {
-  /** Deterministic id: hex SHA-256 of business-app, source and wamid (joined by U+0000), so a redelivery, or a history chunk sent again, gives the same id. */
+  /** Deterministic id: hex SHA-256 of business-app, source and wamid (joined by U+0000), and for history_media also the media message as JSON (two media deliveries for one placeholder differ), so a redelivery, or a history chunk sent again, gives the same id. */
   eventId: string;
   /** requestId of the raw delivery (whatsapp.webhook.raw.v1) this event came from. */
   rawEventId: string;

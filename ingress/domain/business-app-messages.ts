@@ -127,6 +127,8 @@ function businessAppMessage(
   const status = historyContext ? read.text(historyContext, "status") : null;
   if (read.wrongType !== null) return { reason: "wrong_type", at: `${at}.${read.wrongType}` };
   if (wamid === null) return { reason: "missing_id", at };
+  // Only a later media delivery may come without a time: it dates no message.
+  if (timestamp === null && source !== "history_media") return { reason: "missing_timestamp", at };
   const customer = customerOf(ids, number.value.contacts);
   const customerId = customer.customerUserId ?? customer.customerWaId;
   if (customerId === null) return { reason: "missing_customer", at };
@@ -140,7 +142,11 @@ function businessAppMessage(
     event: {
       key: `${number.phoneNumberId}:${customerId}`,
       value: {
-        eventId: sha256Hex("business-app", source, wamid),
+        // Two media deliveries for one placeholder differ by their content, not their wamid.
+        eventId:
+          source === "history_media"
+            ? sha256Hex("business-app", source, wamid, JSON.stringify(message))
+            : sha256Hex("business-app", source, wamid),
         rawEventId: number.rawEventId,
         source,
         direction: outbound ? "outbound" : "inbound",

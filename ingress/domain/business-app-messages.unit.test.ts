@@ -169,23 +169,22 @@ describe("business app messages that cannot be typed", () => {
   const parse = (field: string, value: Record<string, unknown>) =>
     parsedBody(envelope([{ field, value: { messaging_product: "whatsapp", metadata, ...value } }]));
 
-  it("reports a message without id or customer, and types its neighbours", () => {
+  it("reports a message without id, customer or time, and types its neighbours", () => {
     const parsed = parse("smb_message_echoes", {
       message_echoes: [
         { from: DISPLAY_PHONE_NUMBER, to: CUSTOMER_WA_ID, timestamp: "1781438400", type: "text" },
         { from: DISPLAY_PHONE_NUMBER, id: "wamid.no-customer", timestamp: "1781438400", type: "text" },
-        { from: DISPLAY_PHONE_NUMBER, to: CUSTOMER_WA_ID, id: "wamid.fine", type: "text" },
+        { from: DISPLAY_PHONE_NUMBER, to: CUSTOMER_WA_ID, id: "wamid.no-time", type: "text" },
         "not an object",
       ],
     });
     expect(parsed.untyped).toEqual([
       { field: "smb_message_echoes", reason: "missing_id", detail: `${where}.message_echoes[0]` },
       { field: "smb_message_echoes", reason: "missing_customer", detail: `${where}.message_echoes[1]` },
+      { field: "smb_message_echoes", reason: "missing_timestamp", detail: `${where}.message_echoes[2]` },
       { field: "smb_message_echoes", reason: "not_an_object", detail: `${where}.message_echoes[3]` },
     ]);
-    expect(parsed.businessAppMessages.map(({ value }) => [value.wamid, value.timestamp])).toEqual([
-      ["wamid.fine", null],
-    ]);
+    expect(parsed.businessAppMessages).toEqual([]);
     expect(parsed.businessEvents).toHaveLength(1);
   });
 

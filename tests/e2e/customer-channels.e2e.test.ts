@@ -14,7 +14,8 @@ import {
   payments,
   userPreferences,
 } from "../fixtures/customer-channel-webhooks";
-import { CUSTOMER_WA_ID, PHONE_NUMBER_ID } from "../fixtures/meta-webhooks";
+import { bothIdentifiersTextMessage } from "../fixtures/identity-webhooks";
+import { CUSTOMER_WA_ID, PHONE_NUMBER_ID, wamid } from "../fixtures/meta-webhooks";
 import { eventually } from "../support/event-producer";
 import { traceIdOfRequest, waitForTrace, type JaegerTrace } from "../support/jaeger";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
@@ -38,6 +39,7 @@ const readModelsWaitMs = 60_000;
 const services: ServiceProcess[] = [];
 const mongo = new MongoClient(process.env.MONGODB_URI!);
 const conversationId = `${PHONE_NUMBER_ID}:${CUSTOMER_WA_ID}`;
+const ONE_TO_ONE_ID = wamid("customer-channels-one-to-one");
 
 /** One delivery holding the changes of every body, as Meta batches changes of one account. */
 function oneDelivery(bodies: Record<string, unknown>[]): Record<string, unknown> {
@@ -77,6 +79,10 @@ it("follows one signed delivery of every customer channel to its read models, an
   ]);
   const answer = await postWebhook(services[0]!.baseUrl, delivery, { appSecret });
   expect(answer.status).toBe(200);
+  // A 1:1 message of the group message's sender, after it on the same partition: once it is applied,
+  // the conversation projection has seen the group message too.
+  const oneToOne = bothIdentifiersTextMessage({ id: ONE_TO_ONE_ID, body: "A question just for you" });
+  expect((await postWebhook(services[0]!.baseUrl, oneToOne, { appSecret })).status).toBe(200);
 
   const db = mongo.db(env.MONGODB_DB);
   const byId = (collection: string, id: string) =>
@@ -87,16 +93,14 @@ it("follows one signed delivery of every customer channel to its read models, an
     );
   const conversation = await eventually(
     () => db.collection("conversations").findOne({ _id: conversationId as never }),
-    (document) => document?.marketingOptOut !== undefined && document?.lastOutboundMessageAt !== undefined,
+    (document) =>
+      document?.marketingOptOut !== undefined &&
+      document?.lastOutboundMessageAt !== undefined &&
+      document?.lastMessageId === ONE_TO_ONE_ID,
     readModelsWaitMs,
   );
-  // The group message is not the customer's 1:1 message: no count, no window.
-  expect(conversation).toMatchObject({
-    messageCount: 0,
-    lastMessageAt: null,
-    serviceWindowExpiresAt: null,
-    marketingOptOut: { value: true },
-  });
+  // The group message is not the customer's 1:1 message: only the 1:1 one counts.
+  expect(conversation).toMatchObject({ messageCount: 1, marketingOptOut: { value: true } });
   expect(await byId("business_app_messages", ECHO_TEXT_ID)).toMatchObject({
     conversationId,
     direction: "outbound",
@@ -109,7 +113,13 @@ it("follows one signed delivery of every customer channel to its read models, an
   );
   for (const message of imported) expect(message).toMatchObject({ conversationId, history: { phase: 1 } });
 
-  expect(await db.collection("inbound_messages").countDocuments()).toBe(0);
+  expect(
+    await db
+      .collection("inbound_messages")
+      .find()
+      .map((m) => m._id)
+      .toArray(),
+  ).toEqual([ONE_TO_ONE_ID]);
   const groupMessages = await eventually(
     () => db.collection("group_messages").find({ groupId: GROUP_ID }).toArray(),
     (documents) => documents.length === 1,
@@ -124,7 +134,9 @@ it("follows one signed delivery of every customer channel to its read models, an
   );
   expect(statuses).toMatchObject({ recipientType: "group", groupId: GROUP_ID });
   expect(await byId("calls", CALL_ID)).toMatchObject({ direction: "USER_INITIATED" });
-  expect(await byId("payments", PAYMENT_REFERENCE_ID)).toMatchObject({ status: "captured" });
+  expect(await byId("payments", `${PHONE_NUMBER_ID}:${PAYMENT_REFERENCE_ID}`)).toMatchObject({
+    status: "captured",
+  });
 
   const traceId = await traceIdOfRequest(answer.requestId!);
   // One write span per projection and slice, naming the projection's collections.

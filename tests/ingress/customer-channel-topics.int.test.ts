@@ -72,8 +72,8 @@ it("writes every customer-channel shape to its topic, decodable from the registr
     [`${PHONE_NUMBER_ID}:${CUSTOMER_BSUID}`, `${PHONE_NUMBER_ID}:${BSUID_ONLY_CUSTOMER}`].sort(),
   );
   expect(read.paymentStatus!.map(({ key, value }) => [key, value.status]).sort()).toEqual([
-    [PAYMENT_REFERENCE_ID, "captured"],
-    [PAYMENT_REFERENCE_ID, "pending"],
+    [`${PHONE_NUMBER_ID}:${PAYMENT_REFERENCE_ID}`, "captured"],
+    [`${PHONE_NUMBER_ID}:${PAYMENT_REFERENCE_ID}`, "pending"],
   ]);
   const groupStatuses = read.messageStatus!;
   expect(groupStatuses.map(({ key, value }) => [key, value.recipientType])).toEqual(
@@ -110,8 +110,11 @@ it("writes every customer-channel shape to its topic, decodable from the registr
     untypedCount: 1,
   });
 
-  // The new topics hold this test's records only: Python decodes the same values.
+  // The new topics, and the two whose schemas gained fields (group ids, call permission replies,
+  // participants), hold this test's records only: Python decodes the same values.
   for (const topic of [
+    "inboundMessage",
+    "messageStatus",
     "businessAppMessage",
     "callEvent",
     "groupEvent",

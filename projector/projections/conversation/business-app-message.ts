@@ -54,6 +54,17 @@ function senderOf(event: BusinessAppMessageEvent) {
   };
 }
 
+/** The message as Meta sent it without `history_context`, which `history` holds: copies then have one content. */
+function withoutHistoryContext(messageJson: string): string {
+  if (!messageJson.includes('"history_context"')) return messageJson;
+  try {
+    const { history_context: _context, ...message } = JSON.parse(messageJson) as Record<string, unknown>;
+    return JSON.stringify(message);
+  } catch {
+    return messageJson;
+  }
+}
+
 /**
  * The event in the shape the message fold reads (evolveInboundMessage uses the ids, the sender, time,
  * type, messageJson, edit and revoke): the content fields of both records are the same.
@@ -61,6 +72,7 @@ function senderOf(event: BusinessAppMessageEvent) {
 const asMessageEvent = (event: BusinessAppMessageEvent): InboundMessageEvent =>
   ({
     ...event,
+    messageJson: withoutHistoryContext(event.messageJson),
     ...senderOf(event),
     profileName: event.direction === "outbound" ? null : event.profileName,
     timestamp: event.timestamp ?? 0,
@@ -72,22 +84,40 @@ const asMessageEvent = (event: BusinessAppMessageEvent): InboundMessageEvent =>
 export const businessAppMessageIdOf = (event: BusinessAppMessageEvent): string =>
   changedMessageIdOf(asMessageEvent(event)) ?? event.wamid;
 
-/** The fields this read model adds to a message document: the message's own win over a change's. */
+/** Of two values, the one present; of two present, the larger: the same whichever came first. */
+function either<T>(a: T | null | undefined, b: T | null | undefined, key: (value: T) => string): T | null {
+  if (a === null || a === undefined) return b ?? null;
+  if (b === null || b === undefined) return a;
+  return key(a) >= key(b) ? a : b;
+}
+const asText = (value: string) => value;
+
+/**
+ * The fields this read model adds to a message document. A change (edit, revoke) keeps the message's;
+ * copies of one message (an echo and its history import, a chunk Meta resent with other metadata) are
+ * joined field by field so that any order of arrival gives the same document.
+ */
 function withOrigin(
   folded: InboundMessageDocument,
   current: BusinessAppMessageDocument | null,
   event: BusinessAppMessageEvent,
 ): BusinessAppMessageDocument {
-  const own = changedMessageIdOf(asMessageEvent(event)) === null || current === null;
-  const origin = own ? event : null;
+  const isChange = changedMessageIdOf(asMessageEvent(event)) !== null;
+  if (isChange && current) {
+    const { direction, source, customerWaId, customerUserId, customerParentUserId, history, media } = current;
+    const origin = { direction, source, customerWaId, customerUserId, customerParentUserId, history };
+    return { ...folded, ...origin, ...(media ? { media } : {}) };
+  }
+  const copy = current !== null && current.type !== null;
   return {
     ...folded,
-    direction: origin?.direction ?? current!.direction,
-    source: origin?.source ?? current!.source,
-    customerWaId: origin ? event.customerWaId : current!.customerWaId,
-    customerUserId: origin ? event.customerUserId : current!.customerUserId,
-    customerParentUserId: origin ? event.customerParentUserId : current!.customerParentUserId,
-    history: (own ? event.history : null) ?? current?.history ?? null,
+    direction: copy ? current.direction : event.direction,
+    // The live echo of a message is what the business sent; its history import is a copy of it.
+    source: copy && current.source === "echo" ? "echo" : event.source,
+    customerWaId: either(current?.customerWaId, event.customerWaId, asText),
+    customerUserId: either(current?.customerUserId, event.customerUserId, asText),
+    customerParentUserId: either(current?.customerParentUserId, event.customerParentUserId, asText),
+    history: either(current?.history, event.history, (history) => JSON.stringify(history)),
     ...(current?.media ? { media: current.media } : {}),
   };
 }
@@ -143,8 +173,15 @@ export function evolveBusinessAppMessage(
   event: BusinessAppMessageEvent,
 ): BusinessAppMessageDocument {
   if (isMediaDelivery(event)) return withMedia(current, event);
-  const folded = evolveInboundMessage(current, asMessageEvent(event));
-  if (folded === current) return current;
+  const message = asMessageEvent(event);
+  // The live echo's content stands over its history import's, whichever came first.
+  const replaces =
+    current !== null &&
+    current.type !== null &&
+    changedMessageIdOf(message) === null &&
+    event.source === "echo" &&
+    current.source !== "echo";
+  const folded = evolveInboundMessage(replaces ? { ...current, type: null } : current, message);
   const next = withOrigin(folded, current, event);
   return current && sameValues(next, current) ? current : next;
 }

@@ -5,6 +5,7 @@ import type {
 } from "../../../contracts/generated/types";
 import type { TopicId } from "../../../contracts/topics";
 import { requireEventFields } from "../../framework/event-validation";
+import { isGroupMessage } from "../shared/group-messages";
 import { customerIdsOf } from "./customer-identity";
 import type { CustomerMessage } from "./customer-links";
 
@@ -48,9 +49,8 @@ export function conversationIdsOf(event: ConversationEvent): string[] {
 
 /** Whether the conversation projection folds a record of `topic`: group messages and other preference categories are not its. */
 export function isConversationRecord(decoded: unknown, topic: TopicId): boolean {
-  const record = decoded as { groupId?: unknown; category?: unknown };
-  if (topic === "inboundMessage") return record.groupId === null || record.groupId === undefined;
-  if (topic === "userPreference") return record.category === marketingCategory;
+  if (topic === "inboundMessage") return !isGroupMessage(decoded);
+  if (topic === "userPreference") return (decoded as { category?: unknown }).category === marketingCategory;
   return true;
 }
 

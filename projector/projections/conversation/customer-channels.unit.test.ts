@@ -10,6 +10,7 @@ import {
 } from "../../../tests/fixtures/meta-webhooks";
 import { expectProjectionLaws, projected } from "../../../tests/support/projection-laws";
 import type { ConversationEvent } from "./conversation-event";
+import { groupsProjection } from "../groups/projection";
 import { conversationProjection } from "./projection";
 
 const T = 1750040000;
@@ -311,4 +312,73 @@ it("takes a later media delivery without a time, and refuses any other Business-
   expect(conversationProjection.validate({ ...echoed, timestamp: null }, "businessAppMessage")).toBe(
     "timestamp is not a positive time",
   );
+});
+
+describe("copies of one Business-app message", () => {
+  const copy = wamid("channels-copied");
+  const placeholderOf = wamid("channels-two-media");
+  const historyCopy = (progress: number, status: string) =>
+    eventsOf(
+      history(
+        [
+          {
+            from: DISPLAY_PHONE_NUMBER,
+            to: CUSTOMER_WA_ID,
+            id: copy,
+            timestamp: String(T + 500),
+            type: "text",
+            text: { body: "See you at 8" },
+            history_context: { status },
+          },
+        ],
+        progress,
+      ),
+    );
+  const mediaOf = (mediaId: string) =>
+    eventsOf(
+      envelope([
+        {
+          field: "history",
+          value: {
+            messaging_product: "whatsapp",
+            metadata,
+            messages: [
+              {
+                from: CUSTOMER_WA_ID,
+                id: placeholderOf,
+                timestamp: String(T - 10),
+                type: "image",
+                image: { id: mediaId },
+              },
+            ],
+          },
+        },
+      ]),
+    );
+  const copies = [
+    ...eventsOf(echoes([echo(copy, 500, { type: "text", text: { body: "See you at 8" } })])),
+    ...historyCopy(3, "DELIVERED"),
+    ...historyCopy(4, "READ"),
+    ...mediaOf("media-a"),
+    ...mediaOf("media-b"),
+  ];
+
+  it("join into one document whatever their order: an echo and its import, a resent chunk, two media deliveries", async () => {
+    await expectProjectionLaws<ConversationEvent>(conversationProjection, copies, { label });
+    const { business_app_messages } = await projected(conversationProjection, [copies]);
+    expect(business_app_messages![copy]).toMatchObject({
+      source: "echo",
+      history: { chunkOrder: 4, status: "READ" },
+    });
+    expect(business_app_messages![placeholderOf]!.media).toBeDefined();
+  });
+});
+
+it("leaves no inbound message to neither projection: an empty group id is the conversation's", () => {
+  const message = (events.inbound[0] as { message: object }).message;
+  for (const groupId of [null, "", "120363000000000001"])
+    expect([
+      conversationProjection.canHandle!({ ...message, groupId }, "inboundMessage"),
+      groupsProjection.canHandle!({ ...message, groupId }, "inboundMessage"),
+    ]).toEqual(groupId ? [false, true] : [true, false]);
 });

@@ -3,14 +3,9 @@ import type { TopicId } from "../../../contracts/topics";
 import { requireEventFields } from "../../framework/event-validation";
 import { readModel, type Projection } from "../../framework/projection";
 import { changedMessageIdOf, inboundMessageIdOf } from "../conversation/inbound-message";
+import { isGroupMessage } from "../shared/group-messages";
 import { evolveGroup, type GroupDocument, type GroupsEvent } from "./group-document";
 import { evolveGroupMessage, type GroupMessageDocument } from "./group-message";
-
-/** A message written in a group: one with a group id (every other inbound message is the conversation projection's). */
-const isGroupMessage = (decoded: unknown): boolean => {
-  const groupId = (decoded as Partial<InboundMessageEvent> | null)?.groupId;
-  return typeof groupId === "string" && groupId.length > 0;
-};
 
 function validateGroupsRecord(decoded: unknown, topic: TopicId): GroupsEvent | string {
   if (topic === "groupEvent") {
