@@ -16,12 +16,13 @@ import { auditLine } from "./steady-load";
  * SCALE_PHASES=replicas,drain picks phases; SCALE_SABOTAGE=skip-actions, drop-records, double-effects
  * (or several, comma-separated) runs the replica phase sabotaged, to show its checks fail
  * (scale/scale-run.ts). SCALE_RATE sets the
- * load (100 deliveries/s), SCALE_BACKLOG_EVENTS the drain's backlog (20,000 per projection),
+ * load (50 deliveries/s), SCALE_BACKLOG_EVENTS the drain's backlog (20,000 per projection),
  * SCALE_REPLICAS the drain's replica counts (1,2,3).
  */
 const phases = (process.env.SCALE_PHASES ?? "replicas,drain").split(",").map((p) => p.trim());
 const partitions = Number(process.env.SCALE_PARTITIONS ?? 6);
-const rate = Number(process.env.SCALE_RATE ?? 100);
+// Half the faults run's rate: eight service processes share the machine here, besides the stack.
+const rate = Number(process.env.SCALE_RATE ?? 50);
 const sabotage = new Set((process.env.SCALE_SABOTAGE ?? "").split(",").filter(Boolean) as Sabotage[]);
 const sabotaged = sabotage.size ? `, sabotaged: ${[...sabotage].join(", ")}` : "";
 const backlogEvents = Number(process.env.SCALE_BACKLOG_EVENTS ?? 20_000);
