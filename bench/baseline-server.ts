@@ -2,19 +2,21 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { verifySignature } from "../ingress/domain/signature";
 import { createKafka, idempotentProducer } from "../runtime/kafka-client";
+import { kafkaConnectionOf, kafkaSettingSpecs } from "../runtime/kafka-settings";
 import { createLogger } from "../runtime/logger";
+import { readSettings } from "../runtime/settings";
 
 /**
  * The bare baseline `make bench` measures the ingress against: node:http, the same HMAC check and the
  * same kafkajs producer settings (idempotent, one request in flight, acks=all, murmur2 partitioner), and
  * nothing else: no Koa, no parsing, no Avro, no tracing. It writes each signed body as one record.
- * Settings: PORT, KAFKA_BROKERS, BASELINE_TOPIC, WHATSAPP_APP_SECRET.
+ * Settings: PORT, KAFKA_BROKERS (and the other KAFKA_* settings), BASELINE_TOPIC, WHATSAPP_APP_SECRET.
  */
 async function main(): Promise<void> {
   const logger = createLogger("bench-baseline", "warn");
   const topic = process.env.BASELINE_TOPIC!;
   const secrets = [process.env.WHATSAPP_APP_SECRET!];
-  const kafka = createKafka("bench-baseline", process.env.KAFKA_BROKERS!.split(","), logger);
+  const kafka = createKafka("bench-baseline", kafkaConnectionOf(readSettings(kafkaSettingSpecs)), logger);
   const admin = kafka.admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(topic)) {

@@ -1,5 +1,5 @@
-import { Kafka, logLevel } from "kafkajs";
 import { readTopic } from "../tests/support/kafka-records";
+import { stackKafka } from "../tests/support/stack-clients";
 
 /** The samples of a Prometheus text exposition: metric name -> label text ("" without labels) -> value. */
 export async function scrapeMetrics(operationsUrl: string): Promise<Map<string, Map<string, number>>> {
@@ -55,7 +55,7 @@ export async function deadLetters(
   topicPrefix: string,
 ): Promise<{ count: number; reasons: Map<string, number> }> {
   const topic = `${topicPrefix}whatsapp.deadletter.v1`;
-  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+  const kafka = stackKafka("bench-projector-health");
   const admin = kafka.admin();
   await admin.connect();
   let count = 0;

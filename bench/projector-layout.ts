@@ -1,7 +1,8 @@
-import { Kafka, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { topicContracts } from "../contracts/topics";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
 import { removeRunData } from "../tests/support/run-data";
+import { stackKafka } from "../tests/support/stack-clients";
 import { cpuBetween, cpuSnapshot } from "./process-cpu";
 import { inboundBacklog, preload, rssMegabytes, statusBacklog } from "./projector-rate";
 import { serviceCode } from "./service-code";
@@ -49,7 +50,7 @@ async function measure(layout: "one process" | "two processes") {
     "inboundMessage",
     inboundBacklog(events, runId).map((e) => ({ key: `${e.phoneNumberId}:${e.from}`, value: e as unknown })),
   );
-  const kafka = new Kafka({ brokers: stack.KAFKA_BROKERS.split(","), logLevel: logLevel.NOTHING });
+  const kafka = stackKafka("bench-projector-layout", { KAFKA_BROKERS: stack.KAFKA_BROKERS });
   const groups = [
     [`${prefix}whatsapp-status-projector`, `${prefix}${topicContracts.messageStatus.name}`],
     [`${prefix}whatsapp-conversation-projector`, `${prefix}${topicContracts.inboundMessage.name}`],

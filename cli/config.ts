@@ -11,6 +11,7 @@ import {
 } from "../ingress/configuration/config-secrets";
 import { maskSecret, type WhatsAppConfig } from "../ingress/configuration/webhook-credentials";
 import type { Keyring } from "../runtime/secret-box";
+import { mongoClientOptions, mongoSettingSpecs } from "../runtime/mongodb-settings";
 import { readSettings, SettingsError, stackSettingSpecs } from "../runtime/settings";
 import {
   configEncryptionSettingSpecs,
@@ -56,7 +57,7 @@ class UsageError extends Error {}
 
 function readCliSettings() {
   const settings = readSettings({
-    MONGODB_URI: stackSettingSpecs.MONGODB_URI,
+    ...mongoSettingSpecs,
     MONGODB_DB: stackSettingSpecs.MONGODB_DB,
     ...configEncryptionSettingSpecs,
     ...developmentModeSettingSpecs,
@@ -306,7 +307,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const settings = readCliSettings();
-  const client = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  const client = new MongoClient(settings.MONGODB_URI, {
+    ...mongoClientOptions(settings),
+    serverSelectionTimeoutMS: 10_000,
+  });
   try {
     const configs = whatsappConfigs(client.db(settings.MONGODB_DB));
     switch (command) {

@@ -1,5 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { ConfluentSchemaRegistryCompatibilityError } from "@kafkajs/confluent-schema-registry/dist/errors";
+import { schemaRegistryClientArgs, type SchemaRegistryConnection } from "./schema-registry-client";
 import { topicContracts, topicName, topicSchema, valueSubject, type TopicId } from "./topics";
 
 /** Attempts at registering one subject when services starting together race on it (see below). */
@@ -15,15 +16,31 @@ export class ContractSerde {
   readonly registry: SchemaRegistry;
 
   constructor(
-    registryUrl: string,
+    private readonly connection: SchemaRegistryConnection,
     private readonly topicPrefix: string,
   ) {
-    this.registry = new SchemaRegistry({ host: registryUrl });
+    this.registry = new SchemaRegistry(schemaRegistryClientArgs(connection));
   }
 
-  /** Registers (or finds) the current schema of each topic; idempotent, safe at every start-up. */
+  /**
+   * Registers (or finds) the current schema of each topic; idempotent, safe at every start-up. A refusal
+   * of the credentials (401, 403) fails with a RegistryAccessError that names the registry and the user.
+   */
   async register(topics: readonly TopicId[]): Promise<void> {
-    for (const topic of topics) this.schemaIds.set(topic, await this.registerSchema(topic));
+    for (const topic of topics) {
+      try {
+        this.schemaIds.set(topic, await this.registerSchema(topic));
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 401 && status !== 403) throw error;
+        throw new RegistryAccessError(
+          `the schema registry at ${this.connection.url} refused ${this.connection.credentials} (HTTP ${status}) ` +
+            `registering ${valueSubject(topic, this.topicPrefix)}`,
+          status,
+          { cause: error },
+        );
+      }
+    }
   }
 
   /**
@@ -72,9 +89,25 @@ export class ContractSerde {
   }
 }
 
+/** The registry refused the credentials (or their absence): wrong, expired, or without the right. */
+export class RegistryAccessError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RegistryAccessError";
+  }
+}
+
+/** The registry's status code in one of the library's HTTP errors (which it does not export). */
+function statusOf(error: unknown): unknown {
+  return typeof error === "object" && error !== null && "status" in error ? error.status : undefined;
+}
+
 /** The registry's answer when two services register the same subject at once (see registerSchema). */
 export function lostRegistrationRace(error: unknown): boolean {
   if (error instanceof ConfluentSchemaRegistryCompatibilityError) return true;
-  // The library's HTTP errors are not exported; they carry the registry's status code.
-  return typeof error === "object" && error !== null && "status" in error && error.status === 409;
+  return statusOf(error) === 409;
 }

@@ -3,10 +3,14 @@ import { ContractSerde } from "../contracts/serde";
 import { ensureTopics } from "../contracts/topic-admin";
 import { deliveryTopics } from "../contracts/topics";
 import { createKafka, idempotentProducer, within } from "../runtime/kafka-client";
+import { describeConnections } from "../runtime/connection-settings";
+import { kafkaConnectionOf } from "../runtime/kafka-settings";
 import type { Logger } from "../runtime/logger";
+import { mongoClientOptions } from "../runtime/mongodb-settings";
 import { createMetricsRegistry, schemaRegistryAnswers } from "../runtime/operations-endpoints";
 import { startService, type RunningService } from "../runtime/service";
 import { serviceNames } from "../runtime/service-names";
+import { schemaRegistryConnectionOf } from "../runtime/schema-registry-settings";
 import { SettingsError } from "../runtime/settings";
 import { keyringOf } from "../runtime/whatsapp-settings";
 import { ConfigCache, whatsappConfigs } from "./configuration/config-cache";
@@ -37,7 +41,11 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
       requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
     },
     start: async () => {
-      const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
+      logger.info({ connections: describeConnections(settings) }, "whatsapp-ingress connecting");
+      const mongo = new MongoClient(settings.MONGODB_URI, {
+        ...mongoClientOptions(settings),
+        serverSelectionTimeoutMS: 5000,
+      });
       const credentials = new ConfigCache(
         whatsappConfigs(mongo.db(settings.MONGODB_DB)),
         {
@@ -64,11 +72,12 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
           "WHATSAPP_DEV_MODE: the development secrets of make up are accepted; never for real traffic",
         );
 
-      const kafka = createKafka(serviceNames.ingress, settings.KAFKA_BROKERS, logger);
+      const kafka = createKafka(serviceNames.ingress, kafkaConnectionOf(settings), logger);
       const admin = kafka.admin();
       await admin.connect();
       await ensureTopics(admin, producedTopics, settings.TOPIC_PREFIX, settings.TOPIC_PARTITIONS);
-      const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
+      const registry = schemaRegistryConnectionOf(settings);
+      const serde = new ContractSerde(registry, settings.TOPIC_PREFIX);
       await serde.register(producedTopics);
       const producer = kafka.producer(idempotentProducer);
       await producer.connect();
@@ -101,7 +110,7 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
               2000,
               false,
             ),
-            schemaRegistryAnswers(settings.SCHEMA_REGISTRY_URL),
+            schemaRegistryAnswers(registry),
           ]);
           return { kafka: kafkaReady, schemaRegistry: registryReady, configuration: credentials.isReady() };
         },

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type ProducerConfig } from "kafkajs";
+import type { KafkaConnection } from "./kafka-settings";
 import "./kafkajs-request-queue";
 import type { Logger } from "./logger";
 
@@ -9,12 +10,12 @@ const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
-/** One kafkajs client per process, logging through the service's pino logger. */
-export function createKafka(clientId: string, brokers: string[], logger: Logger): Kafka {
+/** One kafkajs client per process, logging through the service's pino logger; TLS and SASL as configured. */
+export function createKafka(clientId: string, connection: KafkaConnection, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: "kafkajs" });
   return new Kafka({
     clientId,
-    brokers,
+    ...connection,
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { registryRequest, type SchemaRegistryConnection } from "../contracts/schema-registry-client";
 import { within } from "./kafka-client";
 import { Registry, collectDefaultMetrics } from "prom-client";
 
@@ -31,10 +32,10 @@ export function cachedReadiness(check: ReadinessCheck, ttlMs: number, now = Date
   };
 }
 
-/** Whether the schema registry answers, within 2 s (a readiness check must answer fast). */
-export const schemaRegistryAnswers = (registryUrl: string): Promise<boolean> =>
+/** Whether the schema registry answers, with the service's credentials, within 2 s (readiness must be fast). */
+export const schemaRegistryAnswers = (registry: SchemaRegistryConnection): Promise<boolean> =>
   within(
-    fetch(`${registryUrl}/subjects`).then((response) => response.ok),
+    registryRequest(registry, "/subjects", { timeoutMs: 2000 }).then(({ status }) => status === 200),
     2000,
     false,
   );

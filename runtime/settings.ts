@@ -1,6 +1,11 @@
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { config as loadDotenv } from "dotenv";
 import { cleanEnv, EnvError, makeValidator, str, url, type CleanedEnv, type ValidatorSpec } from "envalid";
+import { connectionSettingProblems } from "./connection-settings";
+import { kafkaSettingSpecs } from "./kafka-settings";
+import { mongoSettingSpecs } from "./mongodb-settings";
+import { schemaRegistrySettingSpecs } from "./schema-registry-settings";
 
 /** Raised at start-up; its message names every missing or malformed variable. */
 export class SettingsError extends Error {
@@ -24,19 +29,6 @@ export function loadDotenvFile(): void {
   dotenvLoaded = true;
   loadDotenv({ quiet: true, override: false });
 }
-
-/** Comma-separated list of host:port pairs. */
-export const hostPortList = makeValidator<string[]>((raw) => {
-  const entries = raw
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  if (entries.length === 0) throw new EnvError("expected at least one host:port");
-  for (const entry of entries) {
-    if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(entry)) throw new EnvError(`"${entry}" is not host:port`);
-  }
-  return entries;
-});
 
 /**
  * Comma-separated list of non-empty secrets (several may be valid at once during a rotation). A value
@@ -67,11 +59,6 @@ export const addressList = makeValidator<string[]>((raw) => {
   return entries;
 });
 
-export const mongoUri = makeValidator<string>((raw) => {
-  if (!/^mongodb(\+srv)?:\/\/.+/.test(raw)) throw new EnvError("expected a mongodb:// or mongodb+srv:// URI");
-  return raw;
-});
-
 export const positiveInt = makeValidator<number>((raw) => {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) throw new EnvError(`"${raw}" is not a positive integer`);
   return Number(raw);
@@ -84,14 +71,11 @@ export const tcpPort = makeValidator<number>((raw) => {
   return port;
 });
 
-/** Settings every service shares: where the stack is and how to report. */
+/** Settings every service shares: where the stack is, how to reach it, and how to report. */
 export const stackSettingSpecs = {
-  KAFKA_BROKERS: hostPortList({ default: ["127.0.0.1:9092"], desc: "Kafka bootstrap servers" }),
-  SCHEMA_REGISTRY_URL: url({
-    default: "http://127.0.0.1:8081/apis/ccompat/v7",
-    desc: "Confluent-compatible schema registry base URL",
-  }),
-  MONGODB_URI: mongoUri({ default: "mongodb://127.0.0.1:27017", desc: "MongoDB (or wire-compatible) URI" }),
+  ...kafkaSettingSpecs,
+  ...schemaRegistrySettingSpecs,
+  ...mongoSettingSpecs,
   MONGODB_DB: str({ default: "whatsapp", desc: "database of the read models and whatsapp_configs" }),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ default: "http://127.0.0.1:4318", desc: "OTLP/HTTP base URL" }),
   TOPIC_PREFIX: str({ default: "", desc: "prefix put before every topic name (test isolation)" }),
@@ -106,8 +90,40 @@ export const stackSettingSpecs = {
 export type SettingRelations<S> = (settings: Partial<CleanedEnv<S>>) => Record<string, string>;
 
 /**
- * Validates `env` (the process environment plus `.env`) against `specs`, then against `relations`.
- * Throws one SettingsError that names every missing, malformed or ill-related variable.
+ * Any variable may be given instead as `<NAME>_FILE`: the path of a file holding its value (trimmed), as
+ * Docker and Kubernetes mount secrets, so the value is in neither the environment nor `ps`. Returns the
+ * environment with those values in, and a problem by variable name for each file that did not serve.
+ */
+export function withValuesFromFiles(
+  names: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { env: NodeJS.ProcessEnv; problems: Record<string, string> } {
+  const resolved = { ...env };
+  const problems: Record<string, string> = {};
+  for (const name of names) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name]) {
+      problems[`${name}_FILE`] = `set together with ${name}: keep one`;
+      continue;
+    }
+    let value: string;
+    try {
+      value = readFileSync(path, "utf8").trim();
+    } catch (error) {
+      problems[`${name}_FILE`] = `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`;
+      continue;
+    }
+    if (value) resolved[name] = value;
+    else problems[`${name}_FILE`] = `${path} is empty`;
+  }
+  return { env: resolved, problems };
+}
+
+/**
+ * Validates `env` (the process environment plus `.env`, values from `<NAME>_FILE` files in) against
+ * `specs`, then the connection settings among them and `relations`. Throws one SettingsError that names
+ * every missing, malformed or ill-related variable; its messages never hold a value read from a file.
  */
 export function readSettings<S extends Record<string, ValidatorSpec<unknown>>>(
   specs: S,
@@ -115,16 +131,20 @@ export function readSettings<S extends Record<string, ValidatorSpec<unknown>>>(
   relations?: SettingRelations<S>,
 ): CleanedEnv<S> {
   if (env === process.env) loadDotenvFile();
-  return cleanEnv(env, specs, {
+  const fromFiles = withValuesFromFiles(Object.keys(specs), env);
+  return cleanEnv(fromFiles.env, specs, {
     reporter: ({ errors, env: wellFormed }) => {
-      const problems: Record<string, string> = {};
+      const problems: Record<string, string> = { ...fromFiles.problems };
       for (const [name, error] of Object.entries(errors)) {
-        if (!error) continue;
+        if (!error || problems[`${name}_FILE`]) continue;
         problems[name] =
           error.name === "EnvMissingError" ? "missing (required)" : `malformed: ${error.message}`;
       }
-      for (const [name, problem] of Object.entries(relations?.(wellFormed as Partial<CleanedEnv<S>>) ?? {}))
-        problems[name] ??= problem;
+      const related = {
+        ...connectionSettingProblems(wellFormed as Parameters<typeof connectionSettingProblems>[0]),
+        ...relations?.(wellFormed as Partial<CleanedEnv<S>>),
+      };
+      for (const [name, problem] of Object.entries(related)) problems[name] ??= problem;
       if (Object.keys(problems).length > 0) throw new SettingsError(problems);
     },
   });

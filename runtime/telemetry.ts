@@ -17,12 +17,11 @@ import { loadDotenvFile } from "./settings";
  */
 export function startTelemetry(serviceName: string, extra: Instrumentation[] = []): NodeSDK {
   loadDotenvFile();
-  const endpoint = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318").replace(/\/$/, "");
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ "service.name": serviceName }),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }),
+        exporter: createTraceExporter(),
         maxQueueSize: getNumberFromEnv("OTEL_BSP_MAX_QUEUE_SIZE") ?? 16_384,
         maxExportBatchSize: getNumberFromEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") ?? 1_024,
         scheduledDelayMillis: getNumberFromEnv("OTEL_BSP_SCHEDULE_DELAY") ?? 1_000,
@@ -32,4 +31,14 @@ export function startTelemetry(serviceName: string, extra: Instrumentation[] = [
   });
   sdk.start();
   return sdk;
+}
+
+/**
+ * The exporter of every service, to OTEL_EXPORTER_OTLP_ENDPOINT. The exporter reads the other standard
+ * variables itself: OTEL_EXPORTER_OTLP_HEADERS (an observability vendor's API key), and
+ * OTEL_EXPORTER_OTLP_CERTIFICATE, OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY.
+ */
+export function createTraceExporter(): OTLPTraceExporter {
+  const endpoint = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318").replace(/\/$/, "");
+  return new OTLPTraceExporter({ url: `${endpoint}/v1/traces` });
 }

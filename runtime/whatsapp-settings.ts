@@ -1,5 +1,6 @@
 import { EnvError, makeValidator, str } from "envalid";
 import { parseEncryptionKey, type EncryptionKey, type Keyring } from "./secret-box";
+import { onOff } from "./setting-validators";
 
 /**
  * Settings of the WhatsApp app and of its secrets, for every process that reads `whatsapp_configs`
@@ -17,14 +18,6 @@ export const encryptionKey = makeValidator<EncryptionKey | false>((raw) => {
   } catch (error) {
     throw new EnvError((error as Error).message);
   }
-});
-
-/** 1 or true is on; empty, 0 or false is off (an empty line of .env is off). */
-export const onOff = makeValidator<boolean>((raw) => {
-  const value = raw.trim().toLowerCase();
-  if (["1", "true"].includes(value)) return true;
-  if (["", "0", "false"].includes(value)) return false;
-  throw new EnvError(`"${raw}" is neither 1 nor 0`);
 });
 
 export const graphApiVersion = makeValidator<string>((raw) => {

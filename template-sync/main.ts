@@ -4,7 +4,10 @@ import { ContractSerde } from "../contracts/serde";
 import { ensureTopics } from "../contracts/topic-admin";
 import { whatsappConfigs } from "../ingress/configuration/config-cache";
 import { createKafka, idempotentProducer } from "../runtime/kafka-client";
+import { kafkaConnectionOf } from "../runtime/kafka-settings";
 import { createLogger } from "../runtime/logger";
+import { mongoClientOptions } from "../runtime/mongodb-settings";
+import { schemaRegistryConnectionOf } from "../runtime/schema-registry-settings";
 import { SettingsError } from "../runtime/settings";
 import { keyringOf } from "../runtime/whatsapp-settings";
 import type { SyncPorts } from "./account-sync";
@@ -47,10 +50,10 @@ async function main(args: string[]): Promise<number> {
   const settings = readTemplateSyncSettings();
   // Progress goes to stdout as lines; the Kafka client logs only its errors (JSON, to stdout).
   const logger = createLogger("whatsapp-template-sync", "error");
-  const mongo = new MongoClient(settings.MONGODB_URI);
-  const kafka = createKafka("whatsapp-template-sync", settings.KAFKA_BROKERS, logger);
+  const mongo = new MongoClient(settings.MONGODB_URI, mongoClientOptions(settings));
+  const kafka = createKafka("whatsapp-template-sync", kafkaConnectionOf(settings), logger);
   const producer = kafka.producer(idempotentProducer);
-  const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
+  const serde = new ContractSerde(schemaRegistryConnectionOf(settings), settings.TOPIC_PREFIX);
   // SIGTERM or SIGINT aborts the wait or fetch in hand; a second signal ends the process as Node does.
   const stopping = new AbortController();
   const stop = () => stopping.abort();

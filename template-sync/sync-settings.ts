@@ -1,4 +1,7 @@
 import { url } from "envalid";
+import { kafkaSettingSpecs } from "../runtime/kafka-settings";
+import { mongoSettingSpecs } from "../runtime/mongodb-settings";
+import { schemaRegistrySettingSpecs } from "../runtime/schema-registry-settings";
 import { readSettings, stackSettingSpecs } from "../runtime/settings";
 import {
   configEncryptionSettingSpecs,
@@ -6,13 +9,13 @@ import {
   whatsappAccountSettingSpecs,
 } from "../runtime/whatsapp-settings";
 
-const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, TOPIC_PREFIX } = stackSettingSpecs;
+const { MONGODB_DB, TOPIC_PREFIX } = stackSettingSpecs;
 
 /** Settings of `npm run templates:sync`. */
 export const templateSyncSettingSpecs = {
-  KAFKA_BROKERS,
-  SCHEMA_REGISTRY_URL,
-  MONGODB_URI,
+  ...kafkaSettingSpecs,
+  ...schemaRegistrySettingSpecs,
+  ...mongoSettingSpecs,
   MONGODB_DB,
   TOPIC_PREFIX,
   ...configEncryptionSettingSpecs,

@@ -33,7 +33,8 @@ Options:
   --report-every <n>      a progress line every <n> raw records (default ${defaultReportEvery}), and every 5 s
   --help                  this text
 It reads up to the end of the raw topic as it is at start, then exits: live traffic and the live
-projectors may keep running. Settings: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX (environment or .env).`;
+projectors may keep running. Settings: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, and the
+KAFKA_SSL*, KAFKA_SASL_* and SCHEMA_REGISTRY_* credentials (environment or .env).`;
 
 /** Epoch values below this (March 1973) are taken for seconds given by mistake. */
 const smallestEpochMillis = 100_000_000_000;

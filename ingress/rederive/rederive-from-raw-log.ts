@@ -3,7 +3,9 @@ import type { RawWebhookDelivery } from "../../contracts/generated/types";
 import { ContractSerde } from "../../contracts/serde";
 import { topicName } from "../../contracts/topics";
 import { createKafka, idempotentProducer } from "../../runtime/kafka-client";
+import { kafkaConnectionOf } from "../../runtime/kafka-settings";
 import type { Logger } from "../../runtime/logger";
+import { schemaRegistryConnectionOf } from "../../runtime/schema-registry-settings";
 import { DeliveryPublisher } from "../kafka/delivery-publisher";
 import { eventCount, rederive, rederivedTopics, type Rederivation } from "./raw-rederivation";
 import type { ReadFrom } from "./rederive-arguments";
@@ -38,7 +40,7 @@ export async function rederiveFromRawLog(
   const started = Date.now();
   const prefix = settings.TOPIC_PREFIX;
   const rawTopic = topicName("rawWebhook", prefix);
-  const kafka = createKafka(clientId, settings.KAFKA_BROKERS, logger);
+  const kafka = createKafka(clientId, kafkaConnectionOf(settings), logger);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -64,7 +66,7 @@ export async function rederiveFromRawLog(
         : "from the beginning";
     report(`reading ${rawTopic} ${since}: ${tally.total} raw records, offsets ${describeRanges(ranges)}`);
     if (tally.total > 0) {
-      const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, prefix);
+      const serde = new ContractSerde(schemaRegistryConnectionOf(settings), prefix);
       await serde.register(rederivedTopics);
       const reporter = new ProgressReporter(tally, report, options.reportEvery, progressIntervalMs);
       const group = `${prefix}${clientId}.${started.toString(36)}`;

@@ -1,9 +1,11 @@
+import { kafkaSettingSpecs } from "../../runtime/kafka-settings";
+import { schemaRegistrySettingSpecs } from "../../runtime/schema-registry-settings";
 import { readSettings, stackSettingSpecs } from "../../runtime/settings";
 
 /** The rederive command needs Kafka, the registry and the deployment's topic prefix; no database. */
 export const rederiveSettingSpecs = {
-  KAFKA_BROKERS: stackSettingSpecs.KAFKA_BROKERS,
-  SCHEMA_REGISTRY_URL: stackSettingSpecs.SCHEMA_REGISTRY_URL,
+  ...kafkaSettingSpecs,
+  ...schemaRegistrySettingSpecs,
   TOPIC_PREFIX: stackSettingSpecs.TOPIC_PREFIX,
   LOG_LEVEL: stackSettingSpecs.LOG_LEVEL,
 };

@@ -3,8 +3,13 @@ import { MongoClient, type Db } from "mongodb";
 import { ContractSerde } from "../../contracts/serde";
 import { ensureTopics } from "../../contracts/topic-admin";
 import type { TopicId } from "../../contracts/topics";
+import type { SchemaRegistryConnection } from "../../contracts/schema-registry-client";
+import { describeConnections } from "../../runtime/connection-settings";
 import { createKafka, idempotentProducer } from "../../runtime/kafka-client";
+import { kafkaConnectionOf } from "../../runtime/kafka-settings";
 import type { Logger } from "../../runtime/logger";
+import { mongoClientOptions } from "../../runtime/mongodb-settings";
+import { schemaRegistryConnectionOf } from "../../runtime/schema-registry-settings";
 import { MongoStore } from "../mongo/mongo-store";
 import { chooseStoreProfile, type StoreProfileSetting } from "../mongo/store-profile";
 import { StoreReconnector } from "../mongo/store-reconnect";
@@ -16,6 +21,7 @@ export interface ProjectorConnections {
   store: MongoStore;
   kafka: Kafka;
   admin: Admin;
+  registry: SchemaRegistryConnection;
   serde: ContractSerde;
   deadLetterProducer: Producer;
   close(): Promise<void>;
@@ -28,14 +34,18 @@ export async function connectProjector(
   settings: ProjectorSettings,
   logger: Logger,
 ): Promise<ProjectorConnections> {
-  const mongo = new MongoClient(settings.MONGODB_URI, { serverSelectionTimeoutMS: 5000 });
+  logger.info({ connections: describeConnections(settings) }, `${clientId} connecting`);
+  const mongo = new MongoClient(settings.MONGODB_URI, {
+    ...mongoClientOptions(settings),
+    serverSelectionTimeoutMS: 5000,
+  });
   await mongo.connect();
   const db = mongo.db(settings.MONGODB_DB);
   const profile = await chooseStoreProfile(db, settings.MONGODB_PROFILE as StoreProfileSetting);
   logger.info({ profile }, `store profile ${profile.name}`);
   const reconnector = new StoreReconnector(mongo, settings.STORE_REOPEN_AFTER_MS, logger);
 
-  const kafka = createKafka(clientId, settings.KAFKA_BROKERS, logger);
+  const kafka = createKafka(clientId, kafkaConnectionOf(settings), logger);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(
@@ -44,7 +54,8 @@ export async function connectProjector(
     settings.TOPIC_PREFIX,
     settings.TOPIC_PARTITIONS,
   );
-  const serde = new ContractSerde(settings.SCHEMA_REGISTRY_URL, settings.TOPIC_PREFIX);
+  const registry = schemaRegistryConnectionOf(settings);
+  const serde = new ContractSerde(registry, settings.TOPIC_PREFIX);
   await serde.register(["deadLetter"]);
   const deadLetterProducer = kafka.producer(idempotentProducer);
   await deadLetterProducer.connect();
@@ -54,6 +65,7 @@ export async function connectProjector(
     store: new MongoStore(db, profile, reconnector),
     kafka,
     admin,
+    registry,
     serde,
     deadLetterProducer,
     close: async () => {

@@ -62,7 +62,7 @@ export async function startProjector(
             2000,
             false,
           ),
-          schemaRegistry: await schemaRegistryAnswers(settings.SCHEMA_REGISTRY_URL),
+          schemaRegistry: await schemaRegistryAnswers(connections.registry),
         }),
         stop: async () => {
           await Promise.all(running.map((projection) => projection.runner.stop()));

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { COMPATIBILITY, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { RawWebhookDelivery } from "../../contracts/generated/types";
 import { readSchemaFile, schemaDirectory } from "../../contracts/schema-files";
@@ -20,6 +19,7 @@ import {
 } from "../fixtures/meta-webhooks";
 import { eventually, EventProducer } from "../support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../support/service-process";
+import { stackKafka } from "../support/stack-clients";
 import { postWebhook } from "../support/webhook-client";
 
 // The rederive command beside the running ingress and projectors: raw records an older ingress kept
@@ -35,11 +35,7 @@ const env = {
 const repositoryRoot = path.resolve(__dirname, "../..");
 const services: ServiceProcess[] = [];
 const mongo = new MongoClient(process.env.MONGODB_URI!);
-const kafka = new Kafka({
-  clientId: "test-rederive",
-  brokers: process.env.KAFKA_BROKERS!.split(","),
-  logLevel: logLevel.NOTHING,
-});
+const kafka = stackKafka("test-rederive");
 const admin = kafka.admin();
 const rawWriter = new EventProducer(env.TOPIC_PREFIX);
 

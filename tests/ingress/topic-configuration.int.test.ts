@@ -1,20 +1,17 @@
-import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { ConfigResourceTypes } from "kafkajs";
 import { topicIds, topicName } from "../../contracts/topics";
 import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
 import { readIngressSettings } from "../../ingress/ingress-settings";
 import { statusProjection } from "../../projector/projections/status/projection";
 import { createLogger } from "../../runtime/logger";
 import { TestProjectors } from "../support/projectors";
+import { stackKafka } from "../support/stack-clients";
 
 // docs/topics.md: every topic has 3 partitions (TOPIC_PARTITIONS), infinite retention and
 // max.message.bytes 16 MiB. The ingress creates the four it writes, a projector the dead-letter topic;
 // read back from the broker with describeConfigs.
 const prefix = `${process.env.TOPIC_PREFIX}topic-config.`;
-const kafka = new Kafka({
-  clientId: "test-topic-config",
-  brokers: process.env.KAFKA_BROKERS!.split(","),
-  logLevel: logLevel.NOTHING,
-});
+const kafka = stackKafka("test-topic-config");
 const admin = kafka.admin();
 const projectors = new TestProjectors();
 let ingress: RunningIngress | undefined;

@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import { topicName, type TopicId } from "../../contracts/topics";
 import { startIngress, type RunningIngress } from "../../ingress/ingress-service";
 import { readIngressSettings } from "../../ingress/ingress-settings";
@@ -6,6 +5,7 @@ import { untypedObjects } from "../fixtures/identity-webhooks";
 import { WABA_ID, wamid } from "../fixtures/meta-webhooks";
 import { recordingLogger } from "../support/http-harness";
 import { readTopic, type DecodedRecord } from "../support/kafka-records";
+import { stackKafka } from "../support/stack-clients";
 import { postWebhook } from "../support/webhook-client";
 
 // The ingress in-process against the real stack, on topics of its own: everything in them is this
@@ -38,11 +38,7 @@ afterAll(async () => {
 
 /** Records in the topic: the sum of its partitions' high watermarks (nothing is ever deleted). */
 async function recordCount(topic: TopicId): Promise<number> {
-  const admin = new Kafka({
-    clientId: "test-untyped-objects",
-    brokers: process.env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = stackKafka("test-untyped-objects").admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topicName(topic, prefix));

@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import { MongoClient, type Document } from "mongodb";
 import type { InboundMessageEvent } from "../../contracts/generated/types";
 import { topicName } from "../../contracts/topics";
@@ -18,6 +17,7 @@ import { CUSTOMER_WA_ID, wamid } from "../fixtures/meta-webhooks";
 import { eventually, EventProducer } from "../support/event-producer";
 import { TestProjectors, testProjectorSettings } from "../support/projectors";
 import { documentedIndexes, indexesOf } from "../support/read-model-indexes";
+import { stackKafka } from "../support/stack-clients";
 
 // docs/read-models.md, rebuild: `npm run rebuild -- conversation` replays whatsapp.message.inbound.v1
 // into new collections and swaps them in, beside the live projector. Here a customer who wrote by phone
@@ -30,11 +30,7 @@ const prefix = `${process.env.TOPIC_PREFIX}conversation-rebuild.`;
 const database = `whatsapp_test_${run}_conversation_rebuild`;
 const settings = testProjectorSettings(prefix, database);
 const projectors = new TestProjectors();
-const kafka = new Kafka({
-  clientId: "test-conversation-rebuild",
-  brokers: process.env.KAFKA_BROKERS!.split(","),
-  logLevel: logLevel.NOTHING,
-});
+const kafka = stackKafka("test-conversation-rebuild");
 const admin = kafka.admin();
 const producer = new EventProducer(prefix);
 

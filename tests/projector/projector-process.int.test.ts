@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { BusinessEvent } from "../../contracts/generated/types";
 import { readModel, type Projection } from "../../projector/framework/projection";
@@ -9,6 +8,7 @@ import { inboundMessageBodies, PHONE_NUMBER_ID, WABA_ID } from "../fixtures/meta
 import { statusEvent } from "../fixtures/status-events";
 import { eventually, EventProducer } from "../support/event-producer";
 import { TestProjectors } from "../support/projectors";
+import { stackKafka } from "../support/stack-clients";
 
 // One projector process running several projections, one of them on a topic it shares with other fields.
 const run = process.env.TEST_RUN_ID!;
@@ -133,11 +133,7 @@ it("runs several projections in one process, each in its own group, skipping wha
   });
 
   // Each projection committed every record of its topic in a group of its own, the skipped ones too.
-  const admin = new Kafka({
-    clientId: "test",
-    brokers: process.env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = stackKafka("test").admin();
   await admin.connect();
   const committed: Record<string, number> = {};
   for (const [group, topic] of [

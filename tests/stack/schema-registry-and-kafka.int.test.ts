@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { Kafka, logLevel } from "kafkajs";
+import { schemaRegistryClientArgs } from "../../contracts/schema-registry-client";
+import { stackKafka, stackRegistry } from "../support/stack-clients";
 
 // Proof that the stack's Kafka and schema registry are real: a record in Confluent wire format
 // (magic byte 0, 4-byte schema id, Avro body) goes through a real broker and decodes on the way back.
@@ -17,12 +18,8 @@ const probeSchema = {
 };
 
 describe("schema registry and Kafka", () => {
-  const kafka = new Kafka({
-    clientId: "stack-proof",
-    brokers: env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  });
-  const registry = new SchemaRegistry({ host: env.SCHEMA_REGISTRY_URL! });
+  const kafka = stackKafka("stack-proof");
+  const registry = new SchemaRegistry(schemaRegistryClientArgs(stackRegistry()));
 
   it("registers an Avro schema, produces a Confluent-wire-format record and reads it back decoded", async () => {
     const { id: schemaId } = await registry.register(

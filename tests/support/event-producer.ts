@@ -1,15 +1,12 @@
-import { Kafka, Partitioners, logLevel, type Message } from "kafkajs";
+import { Partitioners, type Message } from "kafkajs";
 import { ContractSerde } from "../../contracts/serde";
 import { ensureTopics } from "../../contracts/topic-admin";
 import type { TopicId } from "../../contracts/topics";
+import { stackKafka, stackRegistry } from "./stack-clients";
 
 /** Writes contract events to a topic exactly as the ingress would: Avro, Confluent wire format, keyed. */
 export class EventProducer {
-  private readonly kafka = new Kafka({
-    clientId: "test-producer",
-    brokers: process.env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  });
+  private readonly kafka = stackKafka("test-producer");
   private readonly producer = this.kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -18,7 +15,7 @@ export class EventProducer {
   readonly serde: ContractSerde;
 
   constructor(readonly topicPrefix: string) {
-    this.serde = new ContractSerde(process.env.SCHEMA_REGISTRY_URL!, topicPrefix);
+    this.serde = new ContractSerde(stackRegistry(), topicPrefix);
   }
 
   async connect(topics: TopicId[]): Promise<void> {

@@ -1,5 +1,7 @@
 import { Type } from "avsc";
-import { Kafka, logLevel, type IHeaders } from "kafkajs";
+import type { IHeaders } from "kafkajs";
+import { registryRequest } from "../../contracts/schema-registry-client";
+import { stackKafka, stackRegistry } from "./stack-clients";
 
 /** A record as a downstream team reads it: key, headers, and the value decoded by its registry schema. */
 export interface DecodedRecord<T = Record<string, unknown>> {
@@ -24,9 +26,9 @@ export async function decodeConfluentWireFormat(
   const schemaId = buffer.readInt32BE(1);
   let type = writerSchemas.get(schemaId);
   if (!type) {
-    const response = await fetch(`${process.env.SCHEMA_REGISTRY_URL}/schemas/ids/${schemaId}`);
-    if (!response.ok) throw new Error(`registry has no schema ${schemaId}: ${response.status}`);
-    const { schema } = (await response.json()) as { schema: string };
+    const response = await registryRequest(stackRegistry(), `/schemas/ids/${schemaId}`);
+    if (response.status !== 200) throw new Error(`registry has no schema ${schemaId}: ${response.status}`);
+    const { schema } = JSON.parse(response.body) as { schema: string };
     type = Type.forSchema(JSON.parse(schema));
     writerSchemas.set(schemaId, type);
   }
@@ -46,11 +48,7 @@ export async function readTopic<T = Record<string, unknown>>(
   isDone: (records: DecodedRecord<T>[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<DecodedRecord<T>[]> {
-  const kafka = new Kafka({
-    clientId: "test-reader",
-    brokers: process.env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = stackKafka("test-reader");
   const consumer = kafka.consumer({
     groupId: `test-reader-${Date.now()}-${Math.random().toString(16).slice(2)}`,
   });

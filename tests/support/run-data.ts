@@ -1,5 +1,5 @@
-import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
+import { stackKafka } from "./stack-clients";
 
 /**
  * Removes what a test, benchmark or fault run wrote: its Kafka topics (by name prefix) and its databases on
@@ -14,11 +14,7 @@ export async function removeRunData(options: {
   topicPrefix: string;
   databasePrefix: string;
 }): Promise<{ topics: number; databases: number }> {
-  const kafka = new Kafka({
-    clientId: "whatsapp-events-run-cleanup",
-    brokers: options.brokers.split(","),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = stackKafka("whatsapp-events-run-cleanup", { KAFKA_BROKERS: options.brokers });
   const admin = kafka.admin();
   await admin.connect();
   let topics: string[];
