@@ -10,6 +10,16 @@ import { groupText, waitForGroup } from "./consumer-groups";
 import { projectionTopics, type ScaleRun } from "./scale-run";
 
 const drainTimeoutMs = 300_000;
+/** How long the store's CPU is measured with the replicas idle, before the backlog is written. */
+const baselineMs = 5000;
+
+/** FerretDB's and PostgreSQL's CPU over `ms`, in cores. */
+async function storeCoresFor(ms: number, pids: Record<string, number | undefined>): Promise<number> {
+  const before = cpuSnapshot(pids);
+  await sleep(ms);
+  const used = cpuBetween(before, cpuSnapshot(pids));
+  return ((used.get("ferretdb") ?? 0) + (used.get("postgres") ?? 0)) / (ms / 1000);
+}
 
 /** The topic each projection's backlog is written to, and the backlog. */
 const backlogs: Record<
@@ -45,6 +55,8 @@ export interface Drain {
   projection: ProjectorName;
   replicas: number;
   loadAverage: string;
+  /** FerretDB + PostgreSQL, in cores, in the seconds before the backlog: other people's use of the shared store. */
+  storeIdle: number;
   /** From the first replica's start until the group was Stable with every replica in it. */
   settleSeconds: number;
   /** The backlog, and how long from its writing until the group's lag was zero. */
@@ -120,6 +132,7 @@ async function drainOnce(
     if (!settled)
       throw new Error(`the group did not settle with ${replicaCount} members: ${groupText(state)}`);
     const pids = Object.fromEntries(replicas.map((r) => [r.name, r.process.child.pid]));
+    const storeIdle = await storeCoresFor(baselineMs, pids);
     const from = Date.now();
     const cpuBefore = cpuSnapshot(pids);
     const machineBefore = machineCpu();
@@ -152,6 +165,7 @@ async function drainOnce(
       projection,
       replicas: replicaCount,
       loadAverage: load,
+      storeIdle,
       settleSeconds: (from - started) / 1000,
       events,
       seconds: wall,
@@ -176,5 +190,6 @@ export const drainLine = (d: Drain): string =>
   `${d.events} events in ${d.seconds.toFixed(1)} s (group settled ${d.settleSeconds.toFixed(1)} s after the start, before the backlog was written); ` +
   `cores: replicas ${cores(d.cores.replicas)}, FerretDB ${cores(d.cores.ferretdb)}, PostgreSQL ${cores(d.cores.postgres)}, ` +
   `Kafka ${cores(d.cores.kafka)}, rest of stack and bench ${cores(d.cores.restOfStack)}, others ${cores(d.cores.others)}, idle ${cores(d.cores.idle)}; ` +
-  `CPU s per 1,000 events: replicas ${perThousand(d, d.cores.replicas)}, FerretDB + PostgreSQL ${perThousand(d, d.cores.ferretdb + d.cores.postgres)}; ` +
+  `CPU s per 1,000 events: replicas ${perThousand(d, d.cores.replicas)}, FerretDB + PostgreSQL ${perThousand(d, d.cores.ferretdb + d.cores.postgres)} ` +
+  `(${perThousand(d, Math.max(0, d.cores.ferretdb + d.cores.postgres - d.storeIdle))} above the ${cores(d.storeIdle)} cores they used before the backlog); ` +
   `load average before ${d.loadAverage}`;
