@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches and builds the native stack through the registries' ordinary clients, once:
+# Fetches and builds the native stack through the registries' ordinary clients, once
+# (`install.sh kafka` or `install.sh ferretdb`: that part only, its path printed):
 #   Apache Kafka jars (mvn, Maven Central), Apicurio Registry app archive (mvn, Maven Central),
 #   FerretDB and Jaeger (go build of their modules, Go module proxy).
 # Everything lands in $CACHE_DIR; a second run finds it there and returns at once.
@@ -72,7 +73,22 @@ install_postgres() {
 
 command -v java >/dev/null || { log "java (17+) is required for Kafka and Apicurio"; exit 1; }
 command -v mvn >/dev/null || { log "mvn is required to fetch Kafka and Apicurio from Maven Central"; exit 1; }
+
+# install.sh kafka: the Kafka jars only (for a broker of a test's own), then their folder on stdout.
+if [ "${1:-}" = kafka ]; then
+  install_kafka >&2
+  echo "$KAFKA_LIBS"
+  exit 0
+fi
+
 command -v go >/dev/null || { log "go is required to build FerretDB and Jaeger"; exit 1; }
+
+# install.sh ferretdb: FerretDB only (for a server of a test's own), then its path on stdout.
+if [ "${1:-}" = ferretdb ]; then
+  build_ferretdb >&2
+  echo "$FERRETDB_BIN"
+  exit 0
+fi
 
 install_postgres
 # Independent fetches run side by side; the Go builds share one build cache, so they go in turn.
