@@ -55,12 +55,14 @@ whatsapp-events/projector-process: {{ . }}
 {{- end }}
 
 {{/*
-Environment from the Secret, one variable per key the workload reads. MONGODB_URI must be there; the
-others may be absent from an existing Secret (absent is empty: none).
+Environment from the Secret, one variable per key the workload reads, and the credentials of Kafka, the
+registry and the OTLP collector, which every workload reads. MONGODB_URI must be there; the others may be
+absent from an existing Secret (absent is empty: none).
 */}}
 {{- define "whatsapp-events.secretEnv" -}}
 {{- $secret := include "whatsapp-events.secretName" .root }}
-{{- range .keys }}
+{{- $connections := list "KAFKA_SASL_PASSWORD" "SCHEMA_REGISTRY_PASSWORD" "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO" "SCHEMA_REGISTRY_BEARER_TOKEN" "OTEL_EXPORTER_OTLP_HEADERS" }}
+{{- range concat .keys $connections }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:
@@ -125,6 +127,23 @@ securityContext:
 {{- define "whatsapp-events.tmpMount" -}}
 - name: tmp
   mountPath: /tmp
+{{- end }}
+
+{{/* The Secret of CA, certificate and key files, when tlsFiles.existingSecret names one. */}}
+{{- define "whatsapp-events.tlsFilesVolume" -}}
+{{- with .Values.tlsFiles.existingSecret }}
+- name: tls-files
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- end }}
+
+{{- define "whatsapp-events.tlsFilesMount" -}}
+{{- if .Values.tlsFiles.existingSecret }}
+- name: tls-files
+  mountPath: {{ .Values.tlsFiles.mountPath }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{- define "whatsapp-events.scheduling" -}}
@@ -193,6 +212,8 @@ spec:
       {{- include "whatsapp-events.containerSecurity" .root | nindent 6 }}
       volumeMounts:
         {{- include "whatsapp-events.tmpMount" .root | nindent 8 }}
+        {{- include "whatsapp-events.tlsFilesMount" .root | nindent 8 }}
   volumes:
     {{- include "whatsapp-events.tmpVolume" .root | nindent 4 }}
+    {{- include "whatsapp-events.tlsFilesVolume" .root | nindent 4 }}
 {{- end }}
