@@ -115,9 +115,14 @@ start_ferretdb() {
     --debug-addr=127.0.0.1:8089 --telemetry=disable --log-level=warn
 }
 
+# JAEGER_LISTEN_HOST places every listener of the embedded all-in-one configuration but the query
+# extension's (UI and API on 16686, gRPC on 16685), which it leaves on every interface: those are set here.
 start_jaeger() {
   if http_ok "http://127.0.0.1:$JAEGER_UI_PORT/"; then log "jaeger already answers on $JAEGER_UI_PORT"; return 0; fi
-  JAEGER_LISTEN_HOST=127.0.0.1 start_process jaeger "$JAEGER_BIN"
+  JAEGER_LISTEN_HOST=127.0.0.1 start_process jaeger "$JAEGER_BIN" \
+    --set=extensions.jaeger_query.http.endpoint="127.0.0.1:$JAEGER_UI_PORT" \
+    --set=extensions.jaeger_query.grpc.endpoint=127.0.0.1:16685 \
+    --set=extensions.healthcheckv2.grpc.endpoint=127.0.0.1:13132
 }
 
 start_kafka
