@@ -202,7 +202,7 @@ it("publishes again the events an older parser missed; what was already applied 
   expect(output).toMatch(/\[rederive\] reading .*whatsapp\.webhook\.raw\.v1 since .*: 4 raw records/);
   expect(output).toMatch(/\[rederive\] read 4\/4 raw records \(100\.0%\); published/);
   expect(output).toMatch(
-    /\[rederive\] done in [\d.]+ s: read 4\/4 raw records; published status 1, inbound 3, business 0, template 0, account 0 \(4 events\); skipped 1 \(1 not JSON, 0 empty\); 2 deliveries gave more events/,
+    /\[rederive\] done in [\d.]+ s: read 4\/4 raw records; published status 1, inbound 3, business 0, template 0, account 0, business-app 0, call 0, group 0, preference 0, payment 0 \(4 events\); skipped 1 \(1 not JSON, 0 empty\); 2 deliveries gave more events/,
   );
   // The derived events only, never the raw records again.
   expect(await recordsIn("rawWebhook")).toBe(rawRecords);

@@ -114,7 +114,7 @@ it("follows one webhook from POST to documents to a single trace across the thre
       expect.stringMatching(/^whatsapp-status-projector: process .*whatsapp\.message\.status\.v1$/),
       "whatsapp-status-projector: mongodb bulkWrite message_statuses",
       expect.stringMatching(/^whatsapp-conversation-projector: process .*whatsapp\.message\.inbound\.v1$/),
-      "whatsapp-conversation-projector: mongodb bulkWrite inbound_messages,conversations",
+      "whatsapp-conversation-projector: mongodb bulkWrite inbound_messages,business_app_messages,conversations",
     ]),
   );
   // One tree: POST -> send (the delivery's records carry its context) -> each projector's process span.
