@@ -16,6 +16,7 @@ import { keyringOf } from "../runtime/whatsapp-settings";
 import { ConfigCache, whatsappConfigs } from "./configuration/config-cache";
 import type { IngressSettings } from "./ingress-settings";
 import { IngressLoad } from "./http/admission";
+import { EventLoopTurns } from "./http/event-loop-turns";
 import { createIngressMetrics } from "./http/ingress-metrics";
 import { DeliveryPublisher } from "./kafka/delivery-publisher";
 import { createWebhookRoutes } from "./http/webhook-routes";
@@ -36,6 +37,8 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
     shutdownGraceMs: settings.SHUTDOWN_GRACE_MS,
     operations: { port: settings.OPS_PORT, host: settings.OPS_HOST },
     trustedProxies: settings.TRUSTED_PROXIES,
+    listenBacklog: settings.LISTEN_BACKLOG,
+    listenSockets: settings.LISTEN_SOCKETS,
     arrivalTimeouts: {
       headersTimeoutMs: settings.HEADERS_TIMEOUT_MS,
       requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
@@ -87,22 +90,25 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
         "whatsapp-ingress connected",
       );
 
-      const load = new IngressLoad();
+      const load = new IngressLoad(() => publisher.backlogBytes);
       return {
         routes: createWebhookRoutes({
           credentials,
           publisher,
-          metrics: createIngressMetrics(metricsRegistry),
+          turns: new EventLoopTurns(),
+          metrics: createIngressMetrics(metricsRegistry, load),
           logger,
           maxBodyBytes: settings.MAX_BODY_BYTES,
           bodyReadTimeoutMs: settings.BODY_READ_TIMEOUT_MS,
           minBodyBytesPerSecond: settings.MIN_BODY_BYTES_PER_SECOND,
           load,
           maxConnections: settings.MAX_CONNECTIONS,
+          maxDeliveriesInFlight: settings.MAX_DELIVERIES_IN_FLIGHT,
+          maxProduceBacklogBytes: settings.MAX_PRODUCE_BACKLOG_BYTES,
           maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
           trustTraceparent: settings.TRUST_TRACEPARENT,
         }),
-        watchServer: (server) => load.watch(server, settings.MAX_CONNECTIONS),
+        watchServer: (server) => load.watch(server),
         readiness: async () => {
           const [kafkaReady, registryReady] = await Promise.all([
             within(

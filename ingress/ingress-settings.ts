@@ -47,8 +47,24 @@ export const ingressSettingSpecs = {
   HEADERS_TIMEOUT_MS: positiveInt({ default: 10000, desc: "longest wait for a request's headers" }),
   REQUEST_TIMEOUT_MS: positiveInt({ default: 30000, desc: "longest wait for a whole request" }),
   MAX_CONNECTIONS: positiveInt({
+    default: 2048,
+    desc: "open connections of the public port above which a POST gets 503 and its connection closed",
+  }),
+  LISTEN_BACKLOG: positiveInt({
+    default: 4096,
+    desc: "connections the kernel queues for each listening socket of the public port until accepted (capped by net.core.somaxconn)",
+  }),
+  LISTEN_SOCKETS: positiveInt({
+    default: process.platform === "linux" ? 8 : 1,
+    desc: "listening sockets of the public port (above 1: SO_REUSEPORT, Linux); each accepts one connection per turn of the event loop",
+  }),
+  MAX_DELIVERIES_IN_FLIGHT: positiveInt({
     default: 256,
-    desc: "open connections of the public port above which a POST gets 503",
+    desc: "POSTs admitted and not yet answered, at which a new POST gets 503 before its body is read",
+  }),
+  MAX_PRODUCE_BACKLOG_BYTES: positiveInt({
+    default: 16 * 1024 * 1024,
+    desc: "record bytes handed to Kafka and not yet acknowledged above which a POST gets 503 before its body is read",
   }),
   MAX_BODY_BYTES_IN_FLIGHT: positiveInt({
     default: 256 * 1024 * 1024,

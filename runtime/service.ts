@@ -1,5 +1,11 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type ListenOptions,
+  type Server as NetServer,
+  type Socket,
+} from "node:net";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 import Koa from "koa";
 import type { Registry } from "prom-client";
@@ -46,6 +52,15 @@ export interface ServiceDefinition {
   shutdownGraceMs: number;
   /** Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client; none by default. */
   trustedProxies?: readonly string[];
+  /** Connections the kernel queues for each listening socket of the public port (Node's default: 511). */
+  listenBacklog?: number;
+  /**
+   * Listening sockets of the public port, one by default. libuv accepts one connection per socket and
+   * turn of the event loop, so while turns are long a burst of new connections waits in the kernel's
+   * queue; more sockets accept more per turn. Above one they share the port through SO_REUSEPORT (Linux),
+   * the kernel spreading new connections over them, and hand their connections to the one HTTP server.
+   */
+  listenSockets?: number;
   arrivalTimeouts?: ArrivalTimeouts;
   /** Connects the service's dependencies and returns its parts; throws to refuse to start. */
   start(): Promise<ServiceParts>;
@@ -84,8 +99,14 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ctx.body = { status: "starting" };
   });
   const server = createHttpServer(app, logger, definition.arrivalTimeouts);
-  const port = await listen(server, definition.port, definition.host);
-  logger.info({ port, host: definition.host }, `${definition.name} listening`);
+  const connections = openConnections(server);
+  const sockets = definition.listenSockets ?? 1;
+  const listening = { host: definition.host, backlog: definition.listenBacklog, reusePort: sockets > 1 };
+  const port = await listen(server, { ...listening, port: definition.port });
+  const acceptors = await Promise.all(
+    Array.from({ length: sockets - 1 }, () => listenAcceptor(server, { ...listening, port })),
+  );
+  logger.info({ port, host: definition.host, sockets }, `${definition.name} listening`);
 
   let operationsServer: Server | undefined;
   let operationsPort = port;
@@ -94,7 +115,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       const operationsApp = quietApp(logger);
       operationsApp.use(operations.routes()).use(operations.allowedMethods());
       operationsServer = createHttpServer(operationsApp, logger);
-      operationsPort = await listen(operationsServer, definition.operations.port, definition.operations.host);
+      operationsPort = await listen(operationsServer, {
+        port: definition.operations.port,
+        host: definition.operations.host,
+      });
       logger.info(
         { port: operationsPort, host: definition.operations.host },
         `${definition.name} operations endpoints listening`,
@@ -103,9 +127,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     parts = await definition.start();
   } catch (error) {
     // A refused start leaves no listener behind (a caller in the same process goes on).
-    for (const listening of [server, operationsServer]) {
-      listening?.close();
-      listening?.closeAllConnections();
+    for (const acceptor of acceptors) acceptor.close();
+    for (const listener of [server, operationsServer]) {
+      listener?.close();
+      listener?.closeAllConnections();
     }
     throw error;
   }
@@ -118,9 +143,10 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     stop: async () => {
       operationsServer?.close();
       operationsServer?.closeAllConnections();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const acceptor of acceptors) acceptor.close();
+      server.close();
       server.closeIdleConnections();
-      await within(closed, definition.shutdownGraceMs, undefined);
+      await within(connections.allClosed(), definition.shutdownGraceMs, undefined);
       server.closeAllConnections();
       await started.stop();
     },
@@ -180,10 +206,39 @@ function createHttpServer(app: Koa, logger: Logger, timeouts?: ArrivalTimeouts):
   return server;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  server.listen(port, host);
+async function listen(server: NetServer, options: ListenOptions): Promise<number> {
+  server.listen(options);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   return (server.address() as AddressInfo).port;
+}
+
+/** Another listening socket on the HTTP server's port (SO_REUSEPORT), handing the connections it accepts to it. */
+async function listenAcceptor(server: Server, options: ListenOptions): Promise<NetServer> {
+  // As the HTTP server's own sockets: half-open allowed (it ends its side itself), no Nagle delay.
+  const acceptor = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+    server.emit("connection", socket),
+  );
+  await listen(acceptor, options);
+  return acceptor;
+}
+
+/**
+ * The HTTP server's open connections, whichever socket accepted them (the server's own count, which
+ * its close callback waits for, leaves out those handed to it).
+ */
+function openConnections(server: Server): { allClosed(): Promise<void> } {
+  const open = new Set<Socket>();
+  const emptied: (() => void)[] = [];
+  server.on("connection", (socket: Socket) => {
+    open.add(socket);
+    socket.once("close", () => {
+      open.delete(socket);
+      if (open.size === 0) for (const resolve of emptied.splice(0)) resolve();
+    });
+  });
+  return {
+    allClosed: () => new Promise<void>((resolve) => (open.size === 0 ? resolve() : emptied.push(resolve))),
+  };
 }
 
 /** Stops the service gracefully on SIGTERM or SIGINT, flushes telemetry, and exits. */

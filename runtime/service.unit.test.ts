@@ -131,3 +131,57 @@ describe("startService, while the service's parts start", () => {
       await expect(fetch(`http://127.0.0.1:${listener}/healthz`)).rejects.toThrow();
   });
 });
+
+describe("startService, with several listening sockets", () => {
+  it("serves each connection on one HTTP server, and finishes the requests in flight on all of them at stop", async () => {
+    const { logger } = recordingLogger();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let counted = 0;
+    const service = await startService({
+      name: "accepting-service",
+      port: 0,
+      host: "127.0.0.1",
+      listenSockets: 4,
+      listenBacklog: 64,
+      logger,
+      metrics: new Registry(),
+      shutdownGraceMs: 5000,
+      start: async () => ({
+        routes: async (ctx, next) => {
+          if (ctx.path !== "/held") return next();
+          await released;
+          ctx.body = "done";
+        },
+        readiness: async () => ({}),
+        watchServer: (server) => server.on("connection", () => counted++),
+        stop: async () => undefined,
+      }),
+    });
+    const { Agent, request } = await import("node:http");
+    // One connection each: the kernel spreads them over the four sockets.
+    const held = Array.from(
+      { length: 24 },
+      () =>
+        new Promise<number>((resolve, reject) =>
+          request({ port: service.port, path: "/held", agent: new Agent({ keepAlive: false }) }, (response) =>
+            response.resume().on("end", () => resolve(response.statusCode!)),
+          )
+            .on("error", reject)
+            .end(),
+        ),
+    );
+    await eventually(
+      async () => counted,
+      (connections) => connections === 24,
+    );
+    let stopped = false;
+    const stopping = service.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stopped).toBe(false);
+    release();
+    expect(await Promise.all(held)).toEqual(Array(24).fill(200));
+    await stopping;
+    await expect(fetch(`http://127.0.0.1:${service.port}/healthz`)).rejects.toThrow();
+  });
+});

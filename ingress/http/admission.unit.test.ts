@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import Koa from "koa";
 import { counted, freshIngressMetrics, recordingLogger, serve } from "../../tests/support/http-harness";
-import { admitWithinCapacity, IngressLoad, requireSignatureHeader } from "./admission";
+import { admitWithinCapacity, boundReached, IngressLoad, requireSignatureHeader } from "./admission";
 import { answerFailures } from "./webhook-answer";
 import type { WebhookState } from "./webhook-request";
 
@@ -73,11 +73,55 @@ describe("requireSignatureHeader", () => {
   });
 });
 
+describe("boundReached", () => {
+  const bounds = {
+    maxConnections: 10,
+    maxDeliveriesInFlight: 4,
+    maxProduceBacklogBytes: 1000,
+    maxBodyBytesInFlight: 100,
+  };
+  const idle = { openConnections: 1, deliveriesInFlight: 0, produceBacklogBytes: 0, bodyBytesInFlight: 0 };
+
+  it.each([
+    ["nothing, with room everywhere", idle, 100, undefined],
+    [
+      "nothing, at every bound but none over",
+      { openConnections: 10, deliveriesInFlight: 3, produceBacklogBytes: 1000, bodyBytesInFlight: 60 },
+      40,
+      undefined,
+    ],
+    ["the connections, over the cap", { ...idle, openConnections: 11 }, 1, "connections"],
+    [
+      "the deliveries in flight, at the bound (the new one would be one more)",
+      { ...idle, deliveriesInFlight: 4 },
+      1,
+      "deliveries_in_flight",
+    ],
+    ["the produce backlog, over its bytes", { ...idle, produceBacklogBytes: 1001 }, 1, "produce_backlog"],
+    ["the body bytes, when this body would go over", { ...idle, bodyBytesInFlight: 60 }, 41, "body_bytes"],
+    [
+      "the first bound in order when several are reached",
+      { openConnections: 11, deliveriesInFlight: 4, produceBacklogBytes: 1001, bodyBytesInFlight: 100 },
+      1,
+      "connections",
+    ],
+    [
+      "the deliveries before the backlog and the bytes",
+      { ...idle, deliveriesInFlight: 9, produceBacklogBytes: 5000, bodyBytesInFlight: 100 },
+      1,
+      "deliveries_in_flight",
+    ],
+  ] as const)("names %s", (_case, load, bodyBytes, expected) => {
+    expect(boundReached(load, bounds, bodyBytes)).toBe(expected);
+  });
+});
+
 describe("admitWithinCapacity", () => {
   const metrics = freshIngressMetrics();
   const { logger, lines } = recordingLogger();
-  const load = new IngressLoad();
-  const reservedWhileHandled: number[] = [];
+  let backlog = 0;
+  const load = new IngressLoad(() => backlog);
+  const whileHandled: { deliveries: number; bytes: number }[] = [];
   let server: Awaited<ReturnType<typeof serve>>;
 
   beforeAll(async () => {
@@ -91,14 +135,17 @@ describe("admitWithinCapacity", () => {
       admitWithinCapacity({
         load,
         maxConnections: 2,
+        maxDeliveriesInFlight: 3,
+        maxProduceBacklogBytes: 500,
         maxBodyBytesInFlight: 100,
         maxBodyBytes: 60,
+        bodyReadTimeoutMs: 5000,
         metrics,
         logger,
       }),
     );
     app.use((ctx) => {
-      reservedWhileHandled.push(load.bodyBytesInFlight);
+      whileHandled.push({ deliveries: load.deliveriesInFlight, bytes: load.bodyBytesInFlight });
       ctx.status = 204;
     });
     server = await serve(app);
@@ -106,98 +153,128 @@ describe("admitWithinCapacity", () => {
   afterAll(() => server.close());
   beforeEach(() => {
     lines.length = 0;
-    reservedWhileHandled.length = 0;
+    whileHandled.length = 0;
     load.openConnections = 1;
+    load.deliveriesInFlight = 0;
     load.bodyBytesInFlight = 0;
+    backlog = 0;
   });
 
   const post = (body: string) => fetch(server.url, { method: "POST", body });
+  const answer = async (response: Response) => [
+    response.status,
+    response.headers.get("retry-after"),
+    response.headers.get("connection"),
+    await response.text(),
+  ];
 
-  it("reserves a body's Content-Length while the request is handled, and frees it after", async () => {
+  it("holds a place in flight and the body's Content-Length while the request is handled, and frees both after", async () => {
+    load.deliveriesInFlight = 2;
     load.bodyBytesInFlight = 40;
     expect((await post("x".repeat(50))).status).toBe(204);
-    expect(reservedWhileHandled).toEqual([90]);
-    expect(load.bodyBytesInFlight).toBe(40);
+    expect(whileHandled).toEqual([{ deliveries: 3, bytes: 90 }]);
+    expect([load.deliveriesInFlight, load.bodyBytesInFlight]).toEqual([2, 40]);
+    expect((await metrics.deliveriesInFlight.get()).values[0]?.value).toBe(2);
     expect((await metrics.bodyBytesInFlight.get()).values[0]?.value).toBe(40);
   });
 
-  it("answers 503 with Retry-After, closing the connection, when the body would go over the bytes in flight", async () => {
-    load.bodyBytesInFlight = 60;
-    const response = await post("x".repeat(41));
-    expect([
-      response.status,
-      response.headers.get("retry-after"),
-      response.headers.get("connection"),
-    ]).toEqual([503, "5", "close"]);
-    expect(await response.text()).toBe("over capacity, retry later");
-    expect(reservedWhileHandled).toEqual([]);
-    expect(load.bodyBytesInFlight).toBe(60);
-    expect(await counted(metrics.capacityRefusals, { limit: "body_bytes" })).toBe(1);
-    expect(await counted(metrics.requests, { outcome: "over_capacity" })).toBe(1);
-    expect(lines).toEqual([
-      expect.objectContaining({
-        level: 40,
-        requestId: "request-1",
-        limit: "body_bytes",
-        msg: "over capacity; answering 503 so the sender retries",
-      }),
-    ]);
-  });
+  it.each([
+    ["deliveries_in_flight", (): void => void (load.deliveriesInFlight = 3)],
+    ["produce_backlog", (): void => void (backlog = 501)],
+    ["body_bytes", (): void => void (load.bodyBytesInFlight = 60)],
+  ] as const)(
+    "answers 503 with Retry-After over %s, before the handler, keeping the connection",
+    async (limit, reach) => {
+      reach();
+      const before = { deliveries: load.deliveriesInFlight, bytes: load.bodyBytesInFlight };
+      const refusalsBefore = await counted(metrics.capacityRefusals, { limit });
+      expect(await answer(await post("x".repeat(41)))).toEqual([
+        503,
+        "5",
+        "keep-alive",
+        "over capacity, retry later",
+      ]);
+      expect(whileHandled).toEqual([]);
+      expect({ deliveries: load.deliveriesInFlight, bytes: load.bodyBytesInFlight }).toEqual(before);
+      expect(await counted(metrics.capacityRefusals, { limit })).toBe(refusalsBefore + 1);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          requestId: "request-1",
+          limit,
+          refusals: 1,
+          msg: "over capacity; answering 503 so the sender retries",
+        }),
+      ]);
+    },
+  );
 
-  it("answers 503 over the open connections", async () => {
+  it("answers 503 over the open connections once the body is in, and closes the connection", async () => {
     load.openConnections = 3;
-    const response = await post("{}");
-    expect([response.status, response.headers.get("retry-after")]).toEqual([503, "5"]);
+    const before = await counted(metrics.requests, { outcome: "over_capacity" });
+    expect(await answer(await post("{}"))).toEqual([503, "5", "close", "over capacity, retry later"]);
     expect(await counted(metrics.capacityRefusals, { limit: "connections" })).toBe(1);
+    expect(await counted(metrics.requests, { outcome: "over_capacity" })).toBe(before + 1);
   });
 
-  it("counts the public server's connections as they open and close", async () => {
+  it("logs one line per bound and second under a flood of refusals, the next one counting those in between", async () => {
+    const refusedLines = () => lines.filter((line) => line.limit === "deliveries_in_flight");
+    load.deliveriesInFlight = 3;
+    // A period may have begun in an earlier test: wait for the next one.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (let i = 0; i < 5; i++) expect((await post("{}")).status).toBe(503);
+    expect(refusedLines().map((line) => line.refusals)).toEqual([1]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await post("{}")).status).toBe(503);
+    expect(refusedLines().map((line) => line.refusals)).toEqual([1, 5]);
+  });
+});
+
+describe("IngressLoad", () => {
+  it("reads the produce backlog from its source at each look", () => {
+    let backlog = 7;
+    const load = new IngressLoad(() => backlog);
+    expect(load.produceBacklogBytes).toBe(7);
+    backlog = 9;
+    expect(load.produceBacklogBytes).toBe(9);
+  });
+
+  it("counts the public server's connections as they open and close, and leaves idle ones open", async () => {
     const counting = new IngressLoad();
     const app = new Koa();
     app.use((ctx) => {
       ctx.body = String(counting.openConnections);
     });
     const watched = createServer(app.callback());
-    counting.watch(watched, 10);
-    await new Promise<void>((resolve) => watched.listen(0, "127.0.0.1", resolve));
-    const { port } = watched.address() as { port: number };
-    const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } });
-    expect(await response.text()).toBe("1");
-    await new Promise<void>((resolve) => watched.close(() => resolve()));
-    expect(counting.openConnections).toBe(0);
-  });
-
-  it("closes idle keep-alive connections when a new one takes the count over the cap", async () => {
-    const counting = new IngressLoad();
-    const app = new Koa();
-    app.use((ctx) => {
-      ctx.body = "ok";
-    });
-    const watched = createServer(app.callback());
-    counting.watch(watched, 3);
+    counting.watch(watched);
     await new Promise<void>((resolve) => watched.listen(0, "127.0.0.1", resolve));
     const { port } = watched.address() as { port: number };
     const { Agent, request } = await import("node:http");
-    const agent = new Agent({ keepAlive: true, maxSockets: 10 });
-    const get = () =>
-      new Promise<void>((resolve, reject) =>
-        request({ port, agent }, (response) => response.resume().on("end", resolve))
+    // One keep-alive connection per agent, each left idle after its answer.
+    const agents = [1, 2, 3].map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+    const get = (agent: InstanceType<typeof Agent>) =>
+      new Promise<string>((resolve, reject) =>
+        request({ port, agent }, (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          response.on("end", () => resolve(body));
+        })
           .on("error", reject)
           .end(),
       );
-    // Three idle keep-alive connections, then a fourth: the idle ones are let go.
-    await Promise.all([get(), get(), get()]);
-    expect(counting.openConnections).toBe(3);
-    await new Promise<void>((resolve) => setTimeout(resolve, 50));
-    const fourth = new Agent({ keepAlive: false });
-    await new Promise<void>((resolve, reject) =>
-      request({ port, agent: fourth }, (response) => response.resume().on("end", resolve))
-        .on("error", reject)
-        .end(),
-    );
-    await new Promise<void>((resolve) => setTimeout(resolve, 50));
-    expect(counting.openConnections).toBeLessThanOrEqual(1);
-    agent.destroy();
-    await new Promise<void>((resolve) => watched.close(() => resolve()));
+    try {
+      const answers: string[] = [];
+      for (const agent of agents) answers.push(await get(agent));
+      expect(answers).toEqual(["1", "2", "3"]);
+      // Closing an idle keep-alive connection races with the request its client may be sending.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(counting.openConnections).toBe(3);
+    } finally {
+      for (const agent of agents) agent.destroy();
+      await new Promise<void>((resolve) => watched.close(() => resolve()));
+    }
+    // The server's close callback can come before its sockets' own close events.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(counting.openConnections).toBe(0);
   });
 });

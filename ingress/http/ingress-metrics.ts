@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { LoadNow } from "./admission";
 
 export type RequestOutcome =
   | "accepted"
@@ -15,8 +16,14 @@ export type RequestOutcome =
   /** Not a refusal: a failure the ingress did not expect, answered 500. */
   | "error";
 
-/** The ingress's Prometheus series. Labels never carry ids, tokens or secrets. */
-export function createIngressMetrics(registry: Registry) {
+/**
+ * The ingress's Prometheus series. Labels never carry ids, tokens or secrets. `load` gives the gauges
+ * read at each scrape (open connections, produce backlog); without it they stay 0.
+ */
+export function createIngressMetrics(
+  registry: Registry,
+  load?: Pick<LoadNow, "openConnections" | "produceBacklogBytes">,
+) {
   return {
     requests: new Counter({
       name: "whatsapp_ingress_requests_total",
@@ -43,9 +50,30 @@ export function createIngressMetrics(registry: Registry) {
     }),
     capacityRefusals: new Counter({
       name: "whatsapp_ingress_capacity_refusals_total",
-      help: "POSTs refused with 503 before their body was read, by the limit reached (connections, body_bytes)",
+      help: "POSTs refused with 503 and Retry-After before their body was read, by the bound reached (connections, deliveries_in_flight, produce_backlog, body_bytes)",
       labelNames: ["limit"] as const,
       registers: [registry],
+    }),
+    deliveriesInFlight: new Gauge({
+      name: "whatsapp_ingress_deliveries_in_flight",
+      help: "POSTs admitted within the bounds and not yet answered",
+      registers: [registry],
+    }),
+    openConnections: new Gauge({
+      name: "whatsapp_ingress_open_connections",
+      help: "Open connections of the public port",
+      registers: [registry],
+      collect() {
+        this.set(load?.openConnections ?? 0);
+      },
+    }),
+    produceBacklogBytes: new Gauge({
+      name: "whatsapp_ingress_produce_backlog_bytes",
+      help: "Record bytes handed to Kafka and not yet acknowledged",
+      registers: [registry],
+      collect() {
+        this.set(load?.produceBacklogBytes ?? 0);
+      },
     }),
     bodyBytesInFlight: new Gauge({
       name: "whatsapp_ingress_body_bytes_in_flight",

@@ -7,6 +7,7 @@ import { parseDelivery, withoutDerivedEvents, type ParsedDelivery } from "../dom
 import { recordsByTopic } from "../domain/delivery-topics";
 import { verifySignature } from "../domain/signature";
 import { DeliveryEncodingError, type DeliveryPublisher } from "../kafka/delivery-publisher";
+import type { EventLoopTurns } from "./event-loop-turns";
 import type { IngressMetrics } from "./ingress-metrics";
 import { readRawBody, type BodyLimits } from "./raw-body";
 import { sendAnswer, WebhookRefusal } from "./webhook-answer";
@@ -16,20 +17,24 @@ export interface DeliveryDependencies extends BodyLimits {
   credentials: Pick<ConfigCache, "current">;
   /** Its publish resolves once Kafka acknowledged every record of the delivery. */
   publisher: Pick<DeliveryPublisher, "publish">;
+  /** Where a delivery whose body is in waits its turn of the event loop to be verified, parsed and encoded. */
+  turns: Pick<EventLoopTurns, "next">;
   metrics: IngressMetrics;
   logger: Logger;
 }
 
 /**
- * A signed delivery, in the order it is handled: raw body -> verify signature -> parse -> publish ->
- * answer 200. A step that refuses throws a WebhookRefusal, already logged, for the route's exit to
- * answer. Runs once admission let the POST in (well-formed signature header, room within the caps).
+ * A signed delivery, in the order it is handled: raw body -> its turn -> verify signature -> parse ->
+ * publish -> answer 200. A step that refuses throws a WebhookRefusal, already logged, for the route's
+ * exit to answer. Runs once admission let the POST in (well-formed signature header, room within the
+ * bounds).
  */
 export function receiveDelivery(deps: DeliveryDependencies): WebhookMiddleware {
   const { metrics, logger } = deps;
   return async (ctx) => {
     const { requestId, receivedAt } = ctx.state;
     const body = await readRawBody(ctx, deps, logger);
+    await deps.turns.next();
     const signatureHeader = requireValidSignature(ctx, body, deps);
     const parsed = parseDelivery({
       requestId,

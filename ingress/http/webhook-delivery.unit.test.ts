@@ -59,6 +59,9 @@ describe("receiveDelivery", () => {
   };
   let publish: (delivery: ParsedDelivery) => Promise<number>;
   const published: ParsedDelivery[] = [];
+  /** Each delivery's turn, given by the test when it holds them back. */
+  let holdTurns = false;
+  const heldTurns: (() => void)[] = [];
   let server: Awaited<ReturnType<typeof serve>>;
 
   beforeAll(async () => {
@@ -77,6 +80,10 @@ describe("receiveDelivery", () => {
             published.push(delivery);
             return publish(delivery);
           },
+        },
+        turns: {
+          next: () =>
+            holdTurns ? new Promise<void>((resolve) => heldTurns.push(resolve)) : Promise.resolve(),
         },
         metrics,
         logger,
@@ -114,6 +121,21 @@ describe("receiveDelivery", () => {
       body: Buffer.from(body),
     });
   };
+
+  it("verifies, parses and publishes a body only once its turn of the event loop comes", async () => {
+    holdTurns = true;
+    try {
+      const answer = post(twoStatusesAndABusinessEvent);
+      while (heldTurns.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(published).toEqual([]);
+      heldTurns.shift()!();
+      expect((await answer).status).toBe(200);
+      expect(published).toHaveLength(1);
+    } finally {
+      holdTurns = false;
+    }
+  });
 
   describe("signature", () => {
     const body = JSON.stringify({ object: "whatsapp_business_account" });

@@ -1,7 +1,12 @@
 import Router from "@koa/router";
 import { trace } from "@opentelemetry/api";
 import type Koa from "koa";
-import { admitWithinCapacity, requireSignatureHeader, type IngressLoad } from "./admission";
+import {
+  admitWithinCapacity,
+  requireSignatureHeader,
+  type CapacityBounds,
+  type IngressLoad,
+} from "./admission";
 import { serverSpan } from "./server-span";
 import { verificationHandshake } from "./verification-handshake";
 import { answerFailures, WebhookRefusal } from "./webhook-answer";
@@ -11,11 +16,9 @@ import { assignRequestId, countInFlight } from "./webhook-request";
 /** The path of the setup guide this product replaces; the router matches it with or without the trailing slash. */
 export const webhookPath = "/api/integrations/webhooks/whatsapp";
 
-export interface WebhookRouteDependencies extends DeliveryDependencies {
-  /** What the public server holds now, and the caps a POST must stay within to be read. */
+export interface WebhookRouteDependencies extends DeliveryDependencies, CapacityBounds {
+  /** What the ingress holds now; a POST must stay within the bounds to be read. */
   load: IngressLoad;
-  maxConnections: number;
-  maxBodyBytesInFlight: number;
   /** Whether a caller's `traceparent` is continued (else a new trace, linked to it). */
   trustTraceparent: boolean;
 }
@@ -28,7 +31,7 @@ const refuseMethod: Koa.Middleware = () => {
 
 /**
  * The webhook endpoint. A POST is wrapped by its server span, the one exit for failures, its request id
- * and the in-flight gauge; admission refuses it before any body is read (signature header, capacity);
+ * and the in-flight gauge; admission refuses it before any body is read (signature header, bounds);
  * then receiveDelivery handles it top to bottom. The operations endpoints are mounted by the service.
  */
 export function createWebhookRoutes(deps: WebhookRouteDependencies): Koa.Middleware {

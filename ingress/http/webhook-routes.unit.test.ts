@@ -4,6 +4,7 @@ import { statusDelivery, statusObject, wamid } from "../../tests/fixtures/meta-w
 import { signBody } from "../domain/signature";
 import type { ParsedDelivery } from "../domain/delivery-parser";
 import { IngressLoad } from "./admission";
+import { EventLoopTurns } from "./event-loop-turns";
 import { createWebhookRoutes, webhookPath } from "./webhook-routes";
 
 describe("createWebhookRoutes", () => {
@@ -39,6 +40,7 @@ describe("createWebhookRoutes", () => {
             return 2;
           },
         },
+        turns: new EventLoopTurns(),
         metrics,
         logger,
         maxBodyBytes: 1024,
@@ -46,6 +48,8 @@ describe("createWebhookRoutes", () => {
         minBodyBytesPerSecond: 1,
         load,
         maxConnections: 8,
+        maxDeliveriesInFlight: 16,
+        maxProduceBacklogBytes: 1_000_000,
         maxBodyBytesInFlight: 4096,
         trustTraceparent: false,
       }),

@@ -80,6 +80,11 @@ export class DeliveryPublisher {
     this.topics = new Set(topics);
   }
 
+  /** Value bytes handed to Kafka and not yet acknowledged: what new deliveries would queue behind. */
+  get backlogBytes(): number {
+    return this.coalescer.backlogBytes;
+  }
+
   /**
    * Throws DeliveryEncodingError when a record does not fit its schema (nothing sent), PublishFailedError
    * when Kafka does not acknowledge within the timeout, which starts once the delivery is encoded.

@@ -27,6 +27,7 @@ export interface CoalescedSend {
 export class ProduceCoalescer {
   private readonly waiting: Waiting[] = [];
   private sending = false;
+  private unacknowledgedBytes = 0;
 
   constructor(
     private readonly producer: Producer,
@@ -43,15 +44,27 @@ export class ProduceCoalescer {
       for (const message of messages) bytes += (message.value as Buffer | null)?.length ?? 0;
     }
     const entry = { topicMessages, bytes, records, abandoned: false } as Waiting;
+    this.unacknowledgedBytes += bytes;
     const acknowledged = new Promise<void>((resolve, reject) => {
       entry.resolve = resolve;
       entry.reject = reject;
     });
-    // A caller that stopped waiting (deadline passed) no longer listens: its refusal is not unhandled.
-    acknowledged.catch(() => undefined);
+    // Acknowledged, refused or dropped, its records leave the backlog; and a refusal nobody waits for
+    // any more (the caller's deadline passed) is not unhandled.
+    const settled = () => void (this.unacknowledgedBytes -= bytes);
+    acknowledged.then(settled, settled);
     this.waiting.push(entry);
     void this.drain();
     return { acknowledged, abandon: () => this.abandon(entry) };
+  }
+
+  /**
+   * The produce backlog: value bytes of the records handed to `send` and not yet acknowledged or refused
+   * (waiting for a request, or in the request in flight); a delivery abandoned before it was sent leaves
+   * it at once.
+   */
+  get backlogBytes(): number {
+    return this.unacknowledgedBytes;
   }
 
   /** Drops a delivery not yet taken into a request at once, so its records leave memory with the 503. */

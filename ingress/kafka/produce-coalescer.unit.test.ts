@@ -118,3 +118,21 @@ it("lets an abandoned delivery go at once, without waiting for the request in fl
   release();
   expect(await settled(inFlight.acknowledged)).toBe("acknowledged");
 });
+
+it("counts the bytes not yet acknowledged as its backlog, until acknowledged, refused or abandoned", async () => {
+  const { producer, answerAll } = scriptedProducer();
+  const coalescer = new ProduceCoalescer(producer, 1024 * 1024, 1000);
+  const first = coalescer.send(delivery("12345"));
+  const refused = coalescer.send(delivery("bad"));
+  const gone = coalescer.send(delivery("abandoned"));
+  expect(coalescer.backlogBytes).toBe(5 + 3 + 9);
+  gone.abandon();
+  await settled(gone.acknowledged);
+  expect(coalescer.backlogBytes).toBe(5 + 3);
+  await answerAll();
+  expect([await settled(first.acknowledged), await settled(refused.acknowledged)]).toEqual([
+    "acknowledged",
+    "refused: broker refused the request",
+  ]);
+  expect(coalescer.backlogBytes).toBe(0);
+});

@@ -13,10 +13,11 @@ export interface InProcessIngress {
 }
 
 /**
- * An ingress in-process against the real stack for one test file, on topics of its own
- * (`<TOPIC_PREFIX><name>.`): started before its tests, stopped after them.
+ * An ingress in-process against the real stack for one test file (or describe block), on topics of its
+ * own (`<TOPIC_PREFIX><name>.`), with `settings` over the defaults: started before its tests, stopped
+ * after them.
  */
-export function useInProcessIngress(name: string): InProcessIngress {
+export function useInProcessIngress(name: string, settings: Record<string, string> = {}): InProcessIngress {
   const prefix = `${process.env.TOPIC_PREFIX}${name}.`;
   const appSecret = `int-${name}-secret`;
   const { logger, lines } = recordingLogger();
@@ -30,6 +31,7 @@ export function useInProcessIngress(name: string): InProcessIngress {
         OPS_PORT: "0",
         WHATSAPP_APP_SECRET: appSecret,
         WHATSAPP_WEBHOOK_VERIFY_TOKEN: `int-${name}-token`,
+        ...settings,
       }),
       logger,
     );

@@ -2,13 +2,15 @@ import { connect, createServer, type Socket } from "node:net";
 
 /**
  * A TCP proxy the test can cut (connections reset, new ones refused) and restore on the same port, or
- * make hold every answer (requests still reach the target and run; the client never hears back). Started
- * `held`, it accepts connections but reaches the target for none of them until `release()`.
+ * make hold every answer (requests still reach the target and run; the client hears back only once
+ * `releaseAnswers()` lets what was held through). Started `held`, it accepts connections but reaches the
+ * target for none of them until `release()`.
  */
 export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
   holdAnswers(): void;
+  releaseAnswers(): void;
   release(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -65,6 +67,10 @@ export async function startTcpProxy(
         upstream.unpipe(client);
         upstream.pause();
       }
+    },
+    releaseAnswers: () => {
+      holding = false;
+      for (const [upstream, client] of answering) upstream.pipe(client);
     },
     release: () => {
       held = false;

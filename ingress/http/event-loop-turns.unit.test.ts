@@ -1,0 +1,25 @@
+import { EventLoopTurns } from "./event-loop-turns";
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+it("lets callers go one per turn of the event loop, in the order they asked", async () => {
+  const turns = new EventLoopTurns();
+  const released: string[] = [];
+  for (const caller of ["a", "b", "c"]) void turns.next().then(() => released.push(caller));
+  expect(released).toEqual([]);
+  await nextTurn();
+  expect(released).toEqual(["a"]);
+  await nextTurn();
+  expect(released).toEqual(["a", "b"]);
+  await nextTurn();
+  expect(released).toEqual(["a", "b", "c"]);
+});
+
+it("lets a caller that comes once the others are gone go on the next turn", async () => {
+  const turns = new EventLoopTurns();
+  await turns.next();
+  const released: string[] = [];
+  void turns.next().then(() => released.push("late"));
+  await nextTurn();
+  expect(released).toEqual(["late"]);
+});
