@@ -15,9 +15,8 @@ import { auditLine } from "./steady-load";
  *
  * SCALE_PHASES=replicas,drain picks phases; SCALE_SABOTAGE=skip-actions, drop-records, double-effects
  * (or several, comma-separated) runs the replica phase sabotaged, to show its checks fail
- * (scale/scale-run.ts). SCALE_RATE sets the
- * load (50 deliveries/s), SCALE_BACKLOG_EVENTS the drain's backlog (20,000 per projection),
- * SCALE_REPLICAS the drain's replica counts (1,2,3).
+ * (scale/scale-run.ts). SCALE_RATE sets the load (50 deliveries/s), SCALE_BACKLOG_EVENTS the drain's
+ * backlog (20,000 per projection), SCALE_REPLICAS the drain's replica counts (1,2,3).
  */
 const phases = (process.env.SCALE_PHASES ?? "replicas,drain").split(",").map((p) => p.trim());
 const partitions = Number(process.env.SCALE_PARTITIONS ?? 6);
