@@ -1,7 +1,8 @@
-import { Kafka, logLevel } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import type { Db } from "mongodb";
 import { statusEventId } from "../ingress/domain/delivery-parser";
 import { readTopic } from "../tests/support/kafka-records";
+import { stackKafka } from "../tests/support/stack-clients";
 import {
   customerFindings,
   customerReads,
@@ -133,7 +134,7 @@ export async function auditEffects(options: {
   db: Db;
   catchUpTimeoutMs?: number;
 }): Promise<Audit> {
-  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(","), logLevel: logLevel.NOTHING });
+  const kafka = stackKafka("bench-effects-audit");
   const rawTopic = `${options.topicPrefix}whatsapp.webhook.raw.v1`;
   const admin = kafka.admin();
   await admin.connect();

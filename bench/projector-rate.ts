@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from "kafkajs";
+import type { Admin } from "kafkajs";
 import type { InboundMessageEvent, MessageStatusEvent } from "../contracts/generated/types";
 import type { TopicId } from "../contracts/topics";
 import { inboundEvent } from "../tests/fixtures/inbound-events";
@@ -7,6 +7,7 @@ import { ownNumberChange } from "./delivery-mix";
 import { statusEvent } from "../tests/fixtures/status-events";
 import { EventProducer } from "../tests/support/event-producer";
 import { startServiceProcess, type ServiceProcess } from "../tests/support/service-process";
+import { stackKafka } from "../tests/support/stack-clients";
 import { seededRandom } from "./delivery-mix";
 import { statusLifecycle } from "./status-lifecycle";
 
@@ -79,10 +80,7 @@ export async function measureApplyRate(options: {
   env: Record<string, string>;
   group: string;
 }): Promise<ApplyRate> {
-  const admin = new Kafka({
-    brokers: process.env.KAFKA_BROKERS!.split(","),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = stackKafka("bench-projector-rate").admin();
   await admin.connect();
   const projector = await startServiceProcess("projector", options.entry, options.env, 120_000);
   const started = Date.now();

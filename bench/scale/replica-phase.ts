@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import type { TopicId } from "../../contracts/topics";
 import { waitUntilConsumed, type Audit } from "../effects-audit";
 import { byStatus, seconds, sleep, verdict, type Verdict } from "../faults/fault-scenario";
@@ -6,6 +5,7 @@ import { loadAverage } from "../process-cpu";
 import { metricTotal, scrapeMetrics } from "../projector-health";
 import type { ProjectorName } from "../service-code";
 import { processRuns } from "../stack-faults";
+import { stackKafka } from "../../tests/support/stack-clients";
 import { auditLine, auditSteadyLoad } from "../steady-load";
 import { groupText, waitForGroup } from "./consumer-groups";
 import type { Backend } from "./round-robin-proxy";
@@ -197,7 +197,7 @@ async function dropUnappliedRecords(run: ScaleRun): Promise<void> {
  */
 async function applyTwice(run: ScaleRun): Promise<void> {
   await run.load.drain();
-  const kafka = new Kafka({ brokers: run.stack.KAFKA_BROKERS.split(","), logLevel: logLevel.NOTHING });
+  const kafka = stackKafka("bench-scale-replicas", { KAFKA_BROKERS: run.stack.KAFKA_BROKERS });
   await waitUntilConsumed(kafka, run.group(part, "status").id, run.topic(part, "messageStatus"), 600_000);
   await waitUntilConsumed(
     kafka,

@@ -1,10 +1,11 @@
-import { Kafka, logLevel, type Admin } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { MongoClient, type Db } from "mongodb";
 import { topicName, type TopicId } from "../../contracts/topics";
 import { conversationProjection } from "../../projector/projections/conversation/projection";
 import { statusProjection } from "../../projector/projections/status/projection";
 import { removeRunData } from "../../tests/support/run-data";
 import type { ServiceProcess } from "../../tests/support/service-process";
+import { stackKafka } from "../../tests/support/stack-clients";
 import type { SignedDelivery } from "../delivery-mix";
 import { isRunning, startLoggedService } from "../faults/fault-run";
 import { serviceCode, type ProjectorName } from "../service-code";
@@ -74,11 +75,7 @@ export class ScaleRun {
     readonly log: (message: string) => void,
   ) {
     this.mongo = new MongoClient(this.stack.MONGODB_URI);
-    this.kafka = new Kafka({
-      clientId: "whatsapp-events-scale",
-      brokers: this.stack.KAFKA_BROKERS.split(","),
-      logLevel: logLevel.NOTHING,
-    });
+    this.kafka = stackKafka("whatsapp-events-scale", { KAFKA_BROKERS: this.stack.KAFKA_BROKERS });
     this.admin = this.kafka.admin();
     this.steady = steadyDeliveries(this.runId, this.appSecret);
   }
