@@ -285,6 +285,7 @@ export async function replicaPhase(run: ScaleRun): Promise<ReplicaPhaseResult> {
     ),
   );
   run.log(`replicas: ${auditLine(audit)}`);
+  await run.stopServices();
   return {
     loadAverage: load,
     sentPerSecond,

@@ -173,12 +173,19 @@ export class ScaleRun {
     );
   }
 
-  /** Stops every service still running (SIGTERM), the proxy and the clients. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every service still running (SIGTERM) and the proxy: before their topics go, which a running
+   * consumer would create again.
+   */
+  async stopServices(): Promise<void> {
     this.load?.stopSending();
     const running = [...this.ingresses, ...this.replicas.map((r) => r.process)].filter(isRunning);
     await Promise.all(running.map((service) => service.stop()));
     await this.proxy?.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServices();
     await this.admin.disconnect();
     await this.mongo.close();
   }
