@@ -90,12 +90,16 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
         "whatsapp-ingress connected",
       );
 
-      const load = new IngressLoad(() => publisher.backlogBytes);
+      const turns = new EventLoopTurns();
+      const load = new IngressLoad({
+        turnWaitMs: () => turns.oldestWaitMs(),
+        produceBacklogBytes: () => publisher.backlogBytes,
+      });
       return {
         routes: createWebhookRoutes({
           credentials,
           publisher,
-          turns: new EventLoopTurns(),
+          turns,
           metrics: createIngressMetrics(metricsRegistry, load),
           logger,
           maxBodyBytes: settings.MAX_BODY_BYTES,
@@ -104,6 +108,7 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
           load,
           maxConnections: settings.MAX_CONNECTIONS,
           maxDeliveriesInFlight: settings.MAX_DELIVERIES_IN_FLIGHT,
+          maxTurnWaitMs: settings.MAX_TURN_WAIT_MS,
           maxProduceBacklogBytes: settings.MAX_PRODUCE_BACKLOG_BYTES,
           maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
           trustTraceparent: settings.TRUST_TRACEPARENT,

@@ -62,6 +62,10 @@ export const ingressSettingSpecs = {
     default: 256,
     desc: "POSTs admitted and not yet answered, at which a new POST gets 503 before its body is read",
   }),
+  MAX_TURN_WAIT_MS: positiveInt({
+    default: 2000,
+    desc: "longest the first delivery in line for its turn of the event loop may wait before a new POST gets 503 before its body is read",
+  }),
   MAX_PRODUCE_BACKLOG_BYTES: positiveInt({
     default: 16 * 1024 * 1024,
     desc: "record bytes handed to Kafka and not yet acknowledged above which a POST gets 503 before its body is read",

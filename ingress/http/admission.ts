@@ -36,7 +36,8 @@ export function requireSignatureHeader({
 }
 
 /** Why a POST was refused before its body was read: the bound it would have taken the ingress over. */
-export type CapacityLimit = "connections" | "deliveries_in_flight" | "produce_backlog" | "body_bytes";
+export type CapacityLimit =
+  "connections" | "deliveries_in_flight" | "turn_wait" | "produce_backlog" | "body_bytes";
 
 /** What the ingress holds now. */
 export interface LoadNow {
@@ -44,6 +45,8 @@ export interface LoadNow {
   openConnections: number;
   /** POSTs admitted and not yet answered. */
   deliveriesInFlight: number;
+  /** How long the delivery first in line for its turn of the event loop (EventLoopTurns) has waited, ms. */
+  turnWaitMs: number;
   /** Sum over admitted POSTs of their Content-Length (MAX_BODY_BYTES when a body gives none). */
   bodyBytesInFlight: number;
   /** Record bytes handed to Kafka and not yet acknowledged. */
@@ -53,14 +56,17 @@ export interface LoadNow {
 export interface CapacityBounds {
   maxConnections: number;
   maxDeliveriesInFlight: number;
+  maxTurnWaitMs: number;
   maxProduceBacklogBytes: number;
   maxBodyBytesInFlight: number;
 }
 
 /**
  * The first bound a new POST of `bodyBytes` would take the ingress over, or undefined when there is
- * room: the connections it holds, the deliveries it handles, the records Kafka has not acknowledged, the
- * body bytes in hand.
+ * room: the connections it holds, the deliveries it handles, how far behind its CPU is (the wait for a
+ * turn of the event loop: with less CPU than the deliveries need, the bound on their number alone would
+ * let them wait past the sender's patience), the records Kafka has not acknowledged, the body bytes in
+ * hand.
  */
 export function boundReached(
   load: LoadNow,
@@ -69,21 +75,28 @@ export function boundReached(
 ): CapacityLimit | undefined {
   if (load.openConnections > bounds.maxConnections) return "connections";
   if (load.deliveriesInFlight >= bounds.maxDeliveriesInFlight) return "deliveries_in_flight";
+  if (load.turnWaitMs > bounds.maxTurnWaitMs) return "turn_wait";
   if (load.produceBacklogBytes > bounds.maxProduceBacklogBytes) return "produce_backlog";
   if (load.bodyBytesInFlight + bodyBytes > bounds.maxBodyBytesInFlight) return "body_bytes";
   return undefined;
 }
 
-/** The ingress's load as admission reads it: its own counts, and the producer's backlog from the publisher. */
+/** The ingress's load as admission reads it: its own counts, the wait for a turn, the producer's backlog. */
 export class IngressLoad implements LoadNow {
   openConnections = 0;
   deliveriesInFlight = 0;
   bodyBytesInFlight = 0;
 
-  constructor(private readonly backlog: () => number = () => 0) {}
+  constructor(
+    private readonly sources: { turnWaitMs?: () => number; produceBacklogBytes?: () => number } = {},
+  ) {}
+
+  get turnWaitMs(): number {
+    return this.sources.turnWaitMs?.() ?? 0;
+  }
 
   get produceBacklogBytes(): number {
-    return this.backlog();
+    return this.sources.produceBacklogBytes?.() ?? 0;
   }
 
   /**
@@ -141,6 +154,7 @@ function refusalLog(logger: Logger, load: LoadNow): (limit: CapacityLimit, reque
         refusals: 1 + (last?.unlogged ?? 0),
         openConnections: load.openConnections,
         deliveriesInFlight: load.deliveriesInFlight,
+        turnWaitMs: Math.round(load.turnWaitMs),
         produceBacklogBytes: load.produceBacklogBytes,
         bodyBytesInFlight: load.bodyBytesInFlight,
       },

@@ -77,16 +77,29 @@ describe("boundReached", () => {
   const bounds = {
     maxConnections: 10,
     maxDeliveriesInFlight: 4,
+    maxTurnWaitMs: 2000,
     maxProduceBacklogBytes: 1000,
     maxBodyBytesInFlight: 100,
   };
-  const idle = { openConnections: 1, deliveriesInFlight: 0, produceBacklogBytes: 0, bodyBytesInFlight: 0 };
+  const idle = {
+    openConnections: 1,
+    deliveriesInFlight: 0,
+    turnWaitMs: 0,
+    produceBacklogBytes: 0,
+    bodyBytesInFlight: 0,
+  };
 
   it.each([
     ["nothing, with room everywhere", idle, 100, undefined],
     [
       "nothing, at every bound but none over",
-      { openConnections: 10, deliveriesInFlight: 3, produceBacklogBytes: 1000, bodyBytesInFlight: 60 },
+      {
+        openConnections: 10,
+        deliveriesInFlight: 3,
+        turnWaitMs: 2000,
+        produceBacklogBytes: 1000,
+        bodyBytesInFlight: 60,
+      },
       40,
       undefined,
     ],
@@ -97,19 +110,32 @@ describe("boundReached", () => {
       1,
       "deliveries_in_flight",
     ],
+    ["the wait for a turn, over its longest", { ...idle, turnWaitMs: 2001 }, 1, "turn_wait"],
     ["the produce backlog, over its bytes", { ...idle, produceBacklogBytes: 1001 }, 1, "produce_backlog"],
     ["the body bytes, when this body would go over", { ...idle, bodyBytesInFlight: 60 }, 41, "body_bytes"],
     [
       "the first bound in order when several are reached",
-      { openConnections: 11, deliveriesInFlight: 4, produceBacklogBytes: 1001, bodyBytesInFlight: 100 },
+      {
+        openConnections: 11,
+        deliveriesInFlight: 4,
+        turnWaitMs: 2001,
+        produceBacklogBytes: 1001,
+        bodyBytesInFlight: 100,
+      },
       1,
       "connections",
     ],
     [
-      "the deliveries before the backlog and the bytes",
-      { ...idle, deliveriesInFlight: 9, produceBacklogBytes: 5000, bodyBytesInFlight: 100 },
+      "the deliveries before the wait, the backlog and the bytes",
+      { ...idle, deliveriesInFlight: 9, turnWaitMs: 5000, produceBacklogBytes: 5000, bodyBytesInFlight: 100 },
       1,
       "deliveries_in_flight",
+    ],
+    [
+      "the wait before the backlog and the bytes",
+      { ...idle, turnWaitMs: 5000, produceBacklogBytes: 5000, bodyBytesInFlight: 100 },
+      1,
+      "turn_wait",
     ],
   ] as const)("names %s", (_case, load, bodyBytes, expected) => {
     expect(boundReached(load, bounds, bodyBytes)).toBe(expected);
@@ -120,7 +146,8 @@ describe("admitWithinCapacity", () => {
   const metrics = freshIngressMetrics();
   const { logger, lines } = recordingLogger();
   let backlog = 0;
-  const load = new IngressLoad(() => backlog);
+  let turnWait = 0;
+  const load = new IngressLoad({ turnWaitMs: () => turnWait, produceBacklogBytes: () => backlog });
   const whileHandled: { deliveries: number; bytes: number }[] = [];
   let server: Awaited<ReturnType<typeof serve>>;
 
@@ -136,6 +163,7 @@ describe("admitWithinCapacity", () => {
         load,
         maxConnections: 2,
         maxDeliveriesInFlight: 3,
+        maxTurnWaitMs: 1000,
         maxProduceBacklogBytes: 500,
         maxBodyBytesInFlight: 100,
         maxBodyBytes: 60,
@@ -158,6 +186,7 @@ describe("admitWithinCapacity", () => {
     load.deliveriesInFlight = 0;
     load.bodyBytesInFlight = 0;
     backlog = 0;
+    turnWait = 0;
   });
 
   const post = (body: string) => fetch(server.url, { method: "POST", body });
@@ -180,6 +209,7 @@ describe("admitWithinCapacity", () => {
 
   it.each([
     ["deliveries_in_flight", (): void => void (load.deliveriesInFlight = 3)],
+    ["turn_wait", (): void => void (turnWait = 1001)],
     ["produce_backlog", (): void => void (backlog = 501)],
     ["body_bytes", (): void => void (load.bodyBytesInFlight = 60)],
   ] as const)(
@@ -231,12 +261,13 @@ describe("admitWithinCapacity", () => {
 });
 
 describe("IngressLoad", () => {
-  it("reads the produce backlog from its source at each look", () => {
-    let backlog = 7;
-    const load = new IngressLoad(() => backlog);
-    expect(load.produceBacklogBytes).toBe(7);
-    backlog = 9;
-    expect(load.produceBacklogBytes).toBe(9);
+  it("reads the wait for a turn and the produce backlog from their sources at each look, 0 without", () => {
+    let [wait, backlog] = [3, 7];
+    const load = new IngressLoad({ turnWaitMs: () => wait, produceBacklogBytes: () => backlog });
+    expect([load.turnWaitMs, load.produceBacklogBytes]).toEqual([3, 7]);
+    [wait, backlog] = [5, 9];
+    expect([load.turnWaitMs, load.produceBacklogBytes]).toEqual([5, 9]);
+    expect([new IngressLoad().turnWaitMs, new IngressLoad().produceBacklogBytes]).toEqual([0, 0]);
   });
 
   it("counts the public server's connections as they open and close, and leaves idle ones open", async () => {

@@ -6,15 +6,21 @@
  * listen queue, and its overflow reaches clients as resets or as requests never answered.
  */
 export class EventLoopTurns {
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { go: () => void; since: number }[] = [];
   private scheduled = false;
 
   /** Resolves on a turn of its own, after every caller that asked before. */
   next(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
+    return new Promise((go) => {
+      this.waiting.push({ go, since: performance.now() });
       this.schedule();
     });
+  }
+
+  /** How long the caller first in line has waited, ms (0 when none waits): how far the process is behind. */
+  oldestWaitMs(now = performance.now()): number {
+    const first = this.waiting[0];
+    return first ? now - first.since : 0;
   }
 
   private schedule(): void {
@@ -23,7 +29,7 @@ export class EventLoopTurns {
     // An immediate set from an immediate runs on the next turn: one caller each.
     setImmediate(() => {
       this.scheduled = false;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.go();
       if (this.waiting.length > 0) this.schedule();
     });
   }

@@ -23,3 +23,20 @@ it("lets a caller that comes once the others are gone go on the next turn", asyn
   await nextTurn();
   expect(released).toEqual(["late"]);
 });
+
+it("tells how long the caller first in line has waited, 0 when none waits", async () => {
+  const turns = new EventLoopTurns();
+  expect(turns.oldestWaitMs()).toBe(0);
+  const first = turns.next();
+  const asked = performance.now();
+  while (performance.now() - asked < 20);
+  void turns.next();
+  const at = performance.now() + 100;
+  const whileFirstWaits = turns.oldestWaitMs(at);
+  expect(whileFirstWaits).toBeGreaterThanOrEqual(120);
+  await first;
+  // The second caller, 20 ms younger, is first in line now.
+  expect(turns.oldestWaitMs(at)).toBeLessThanOrEqual(whileFirstWaits - 20);
+  await nextTurn();
+  expect(turns.oldestWaitMs()).toBe(0);
+});

@@ -18,11 +18,11 @@ export type RequestOutcome =
 
 /**
  * The ingress's Prometheus series. Labels never carry ids, tokens or secrets. `load` gives the gauges
- * read at each scrape (open connections, produce backlog); without it they stay 0.
+ * read at each scrape (open connections, turn wait, produce backlog); without it they stay 0.
  */
 export function createIngressMetrics(
   registry: Registry,
-  load?: Pick<LoadNow, "openConnections" | "produceBacklogBytes">,
+  load?: Pick<LoadNow, "openConnections" | "turnWaitMs" | "produceBacklogBytes">,
 ) {
   return {
     requests: new Counter({
@@ -50,7 +50,7 @@ export function createIngressMetrics(
     }),
     capacityRefusals: new Counter({
       name: "whatsapp_ingress_capacity_refusals_total",
-      help: "POSTs refused with 503 and Retry-After before their body was read, by the bound reached (connections, deliveries_in_flight, produce_backlog, body_bytes)",
+      help: "POSTs refused with 503 and Retry-After before their body was read, by the bound reached (connections, deliveries_in_flight, turn_wait, produce_backlog, body_bytes)",
       labelNames: ["limit"] as const,
       registers: [registry],
     }),
@@ -65,6 +65,14 @@ export function createIngressMetrics(
       registers: [registry],
       collect() {
         this.set(load?.openConnections ?? 0);
+      },
+    }),
+    turnWaitSeconds: new Gauge({
+      name: "whatsapp_ingress_turn_wait_seconds",
+      help: "How long the delivery first in line for its turn of the event loop (to be verified, parsed and encoded) has waited",
+      registers: [registry],
+      collect() {
+        this.set((load?.turnWaitMs ?? 0) / 1000);
       },
     }),
     produceBacklogBytes: new Gauge({

@@ -49,6 +49,7 @@ describe("createWebhookRoutes", () => {
         load,
         maxConnections: 8,
         maxDeliveriesInFlight: 16,
+        maxTurnWaitMs: 2000,
         maxProduceBacklogBytes: 1_000_000,
         maxBodyBytesInFlight: 4096,
         trustTraceparent: false,
