@@ -1,5 +1,6 @@
 import type { FaultScenario } from "./fault-scenario";
 import { badRequests, duplicatesShuffled, poisonRecords, unsignedFlood } from "./hostile-input";
+import { overload } from "./overload";
 import { projectorsKilled } from "./projector-kills";
 import { brokerKilled, mongoStopped, postgresKilled, registryStopped } from "./stack-outages";
 
@@ -14,4 +15,5 @@ export const faultScenarios: readonly FaultScenario[] = [
   unsignedFlood,
   registryStopped,
   postgresKilled,
+  overload,
 ];
