@@ -7,6 +7,7 @@ import type { TopicId } from "../../../contracts/topics";
 import { requireEventFields } from "../../framework/event-validation";
 import { isGroupMessage } from "../shared/group-messages";
 import { customerIdsOf } from "./customer-identity";
+import { requiredInboundFields } from "./inbound-message";
 import type { CustomerMessage } from "./customer-links";
 
 /** A Business-app message (echo or history) with the conversation it belongs to. */
@@ -66,14 +67,7 @@ export function conversationEventOf(decoded: unknown, topic: TopicId): Conversat
 function checked(decoded: unknown, topic: TopicId): ConversationEvent | string {
   const conversationId = "";
   if (topic === "inboundMessage") {
-    const message = requireEventFields<InboundMessageEvent>(decoded, [
-      "eventId",
-      "wamid",
-      "from",
-      "phoneNumberId",
-      "wabaId",
-      "type",
-    ]);
+    const message = requireEventFields<InboundMessageEvent>(decoded, requiredInboundFields);
     return typeof message === "string" ? message : { message, conversationId };
   }
   if (topic === "businessAppMessage") {

@@ -51,6 +51,9 @@ export interface MessageEditEntry {
   messageJson: string | null;
 }
 
+/** The fields an inbound message event must carry, not empty, to be folded (by the conversation and groups projections). */
+export const requiredInboundFields = ["eventId", "wamid", "from", "phoneNumberId", "wabaId", "type"] as const;
+
 /** Keys of Meta's message object we map to our own fields. */
 const mappedKeys = new Set(["id", "from", "timestamp", "type", "from_user_id", "from_parent_user_id"]);
 /** Our own fields: a key of Meta's with one of these names is never stored over them. */

@@ -2,7 +2,11 @@ import type { GroupEvent, InboundMessageEvent } from "../../../contracts/generat
 import type { TopicId } from "../../../contracts/topics";
 import { requireEventFields } from "../../framework/event-validation";
 import { readModel, type Projection } from "../../framework/projection";
-import { changedMessageIdOf, inboundMessageIdOf } from "../conversation/inbound-message";
+import {
+  changedMessageIdOf,
+  inboundMessageIdOf,
+  requiredInboundFields,
+} from "../conversation/inbound-message";
 import { isGroupMessage } from "../shared/group-messages";
 import { evolveGroup, type GroupDocument, type GroupsEvent } from "./group-document";
 import { evolveGroupMessage, type GroupMessageDocument } from "./group-message";
@@ -19,15 +23,7 @@ function validateGroupsRecord(decoded: unknown, topic: TopicId): GroupsEvent | s
     ]);
     return typeof event === "string" ? event : { kind: "group", event };
   }
-  const message = requireEventFields<InboundMessageEvent>(decoded, [
-    "eventId",
-    "wamid",
-    "from",
-    "phoneNumberId",
-    "wabaId",
-    "type",
-    "groupId",
-  ]);
+  const message = requireEventFields<InboundMessageEvent>(decoded, [...requiredInboundFields, "groupId"]);
   return typeof message === "string" ? message : { kind: "message", message };
 }
 
