@@ -1,5 +1,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { ConfluentSchemaRegistryCompatibilityError } from "@kafkajs/confluent-schema-registry/dist/errors";
+import { Type } from "avsc";
+import { encodeConfluentWire } from "./confluent-wire";
 import { schemaRegistryClientArgs, type SchemaRegistryConnection } from "./schema-registry-client";
 import { topicContracts, topicName, topicSchema, valueSubject, type TopicId } from "./topics";
 
@@ -13,6 +15,8 @@ const registrationAttempts = 5;
  */
 export class ContractSerde {
   private readonly schemaIds = new Map<TopicId, number>();
+  /** Each topic's Avro type, built from the same schema file that was registered. */
+  private readonly types = new Map<TopicId, Type>();
   readonly registry: SchemaRegistry;
 
   constructor(
@@ -76,7 +80,16 @@ export class ContractSerde {
   }
 
   async encode(topic: TopicId, value: unknown): Promise<Buffer> {
-    return this.registry.encode(this.schemaId(topic), value);
+    return encodeConfluentWire(this.typeOf(topic), this.schemaId(topic), value);
+  }
+
+  private typeOf(topic: TopicId): Type {
+    let type = this.types.get(topic);
+    if (!type) {
+      type = Type.forSchema(topicSchema(topic) as Parameters<typeof Type.forSchema>[0]);
+      this.types.set(topic, type);
+    }
+    return type;
   }
 
   /** Decodes any record in Confluent wire format, fetching (and caching) its writer schema by id. */
