@@ -15,11 +15,12 @@ import { SettingsError } from "../runtime/settings";
 import { keyringOf } from "../runtime/whatsapp-settings";
 import { ConfigCache, whatsappConfigs } from "./configuration/config-cache";
 import type { IngressSettings } from "./ingress-settings";
-import { IngressLoad } from "./http/admission";
+import { IngressLoad, refusalLog } from "./http/admission";
+import { refuseOverCapacityEarly } from "./http/early-refusal";
 import { EventLoopTurns } from "./http/event-loop-turns";
 import { createIngressMetrics } from "./http/ingress-metrics";
 import { DeliveryPublisher } from "./kafka/delivery-publisher";
-import { createWebhookRoutes } from "./http/webhook-routes";
+import { createWebhookRoutes, webhookPath } from "./http/webhook-routes";
 
 const producedTopics = deliveryTopics.map(({ topic }) => topic);
 
@@ -95,24 +96,29 @@ export async function startIngress(settings: IngressSettings, logger: Logger): P
         turnWaitMs: () => turns.oldestWaitMs(),
         produceBacklogBytes: () => publisher.backlogBytes,
       });
+      const limits = {
+        load,
+        metrics: createIngressMetrics(metricsRegistry, load),
+        logger,
+        logRefusal: refusalLog(logger, load),
+        maxBodyBytes: settings.MAX_BODY_BYTES,
+        bodyReadTimeoutMs: settings.BODY_READ_TIMEOUT_MS,
+        maxConnections: settings.MAX_CONNECTIONS,
+        maxDeliveriesInFlight: settings.MAX_DELIVERIES_IN_FLIGHT,
+        maxTurnWaitMs: settings.MAX_TURN_WAIT_MS,
+        maxProduceBacklogBytes: settings.MAX_PRODUCE_BACKLOG_BYTES,
+        maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
+      };
       return {
         routes: createWebhookRoutes({
+          ...limits,
           credentials,
           publisher,
           turns,
-          metrics: createIngressMetrics(metricsRegistry, load),
-          logger,
-          maxBodyBytes: settings.MAX_BODY_BYTES,
-          bodyReadTimeoutMs: settings.BODY_READ_TIMEOUT_MS,
           minBodyBytesPerSecond: settings.MIN_BODY_BYTES_PER_SECOND,
-          load,
-          maxConnections: settings.MAX_CONNECTIONS,
-          maxDeliveriesInFlight: settings.MAX_DELIVERIES_IN_FLIGHT,
-          maxTurnWaitMs: settings.MAX_TURN_WAIT_MS,
-          maxProduceBacklogBytes: settings.MAX_PRODUCE_BACKLOG_BYTES,
-          maxBodyBytesInFlight: settings.MAX_BODY_BYTES_IN_FLIGHT,
           trustTraceparent: settings.TRUST_TRACEPARENT,
         }),
+        answerEarly: refuseOverCapacityEarly({ ...limits, path: webhookPath }),
         watchServer: (server) => load.watch(server),
         readiness: async () => {
           const [kafkaReady, registryReady] = await Promise.all([

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import {
   createServer as createNetServer,
   type AddressInfo,
@@ -19,6 +19,11 @@ export interface ServiceParts {
   /** Routes served beside /healthz (the ingress's webhook). */
   routes?: Koa.Middleware;
   readiness: ReadinessCheck;
+  /**
+   * Answers a public request itself, before the app, when it returns true (the ingress's refusals over
+   * capacity, which a flood makes most requests): no Koa context, no span.
+   */
+  answerEarly?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Sees the public server once the parts are started (the ingress counts its connections from then). */
   watchServer?(server: Server): void;
   /** Releases the service's own resources, after the HTTP server stopped taking requests. */
@@ -98,7 +103,12 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ctx.set("Retry-After", "5");
     ctx.body = { status: "starting" };
   });
-  const server = createHttpServer(app, logger, definition.arrivalTimeouts);
+  const appCallback = app.callback();
+  const server = createHttpServer(
+    (req, res) => void (parts?.answerEarly?.(req, res) || appCallback(req, res)),
+    logger,
+    definition.arrivalTimeouts,
+  );
   const connections = openConnections(server);
   const sockets = definition.listenSockets ?? 1;
   const listening = { host: definition.host, backlog: definition.listenBacklog, reusePort: sockets > 1 };
@@ -114,7 +124,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     if (definition.operations) {
       const operationsApp = quietApp(logger);
       operationsApp.use(operations.routes()).use(operations.allowedMethods());
-      operationsServer = createHttpServer(operationsApp, logger);
+      operationsServer = createHttpServer(operationsApp.callback(), logger);
       operationsPort = await listen(operationsServer, {
         port: definition.operations.port,
         host: definition.operations.host,
@@ -174,7 +184,11 @@ const clientErrorAnswers: Record<string, string> = {
   HPE_HEADER_OVERFLOW: "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
 };
 
-function createHttpServer(app: Koa, logger: Logger, timeouts?: ArrivalTimeouts): Server {
+function createHttpServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  logger: Logger,
+  timeouts?: ArrivalTimeouts,
+): Server {
   const server = createServer(
     timeouts
       ? {
@@ -184,7 +198,7 @@ function createHttpServer(app: Koa, logger: Logger, timeouts?: ArrivalTimeouts):
           connectionsCheckingInterval: 1000,
         }
       : {},
-    app.callback(),
+    handle,
   );
   server.keepAliveTimeout = 65_000;
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -25,6 +25,11 @@ describe("startService", () => {
           ctx.state.requestId = "request-9";
           throw new Error("boom");
         },
+        answerEarly: (req, res) => {
+          if (req.url !== "/early") return false;
+          res.writeHead(202).end("answered before the app");
+          return true;
+        },
         readiness: async () => ({ dependency: ++readinessChecks > 0 }),
         stop: async () => undefined,
       }),
@@ -45,6 +50,12 @@ describe("startService", () => {
     const ready = await Promise.all([1, 2, 3].map(() => fetch(`${operationsUrl()}/readyz`)));
     expect(ready.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(readinessChecks).toBe(1);
+  });
+
+  it("lets the parts answer a request before the app, and the app the others", async () => {
+    const early = await fetch(`${publicUrl()}/early`);
+    expect([early.status, await early.text()]).toEqual([202, "answered before the app"]);
+    expect((await fetch(`${publicUrl()}/healthz`)).status).toBe(200);
   });
 
   it("answers an unexpected error 500 and logs it as one JSON line with the request id", async () => {

@@ -114,6 +114,8 @@ export class IngressLoad implements LoadNow {
 
 export interface CapacityLimits extends CapacityBounds {
   load: IngressLoad;
+  /** Shared with the early refusals (early-refusal.ts), so that a bound's lines stay one per period. */
+  logRefusal?: RefusalLog;
   maxBodyBytes: number;
   /** Longest wait for the rest of a body refused over the connections, before its connection is closed. */
   bodyReadTimeoutMs: number;
@@ -133,11 +135,13 @@ const overCapacityClosing = new WebhookRefusal(503, "over_capacity", "over capac
 /** Warn lines of refusals per bound, at most one per this period: each one counts those left unlogged. */
 const refusalLogPeriodMs = 1000;
 
+export type RefusalLog = (limit: CapacityLimit, requestId: string) => void;
+
 /**
  * Logs a refusal with the load that caused it; under a flood, one line per bound per period at most,
  * with how many refusals it stands for (whatsapp_ingress_capacity_refusals_total counts every one).
  */
-function refusalLog(logger: Logger, load: LoadNow): (limit: CapacityLimit, requestId: string) => void {
+export function refusalLog(logger: Logger, load: LoadNow): RefusalLog {
   const lastLine = new Map<CapacityLimit, { at: number; unlogged: number }>();
   return (limit, requestId) => {
     const now = performance.now();
@@ -172,7 +176,7 @@ function refusalLog(logger: Logger, load: LoadNow): (limit: CapacityLimit, reque
  */
 export function admitWithinCapacity(limits: CapacityLimits): WebhookMiddleware {
   const { load, maxBodyBytes, metrics } = limits;
-  const logRefusal = refusalLog(limits.logger, load);
+  const logRefusal = limits.logRefusal ?? refusalLog(limits.logger, load);
   return async (ctx, next) => {
     // A length over the limit is refused (413) without reading: nothing to reserve beyond the limit.
     const bytes = Math.min(ctx.request.length ?? maxBodyBytes, maxBodyBytes);
