@@ -27,4 +27,4 @@ EXPOSE 3000 9464 3001 3002
 # The ingress's readiness, on its operations port (docker-compose.yml gives the projector its own check).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.OPS_PORT || 9464) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "dist/ingress/main.js"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=16", "dist/ingress/main.js"]

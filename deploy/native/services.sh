@@ -16,7 +16,7 @@ for service in "${services[@]}"; do
   IFS=: read -r name entry port projections operations_port <<<"$service"
   [ -f "$ROOT_DIR/$entry" ] || continue
   if http_ok "http://127.0.0.1:$port/healthz"; then log "$name already answers on $port"; continue; fi
-  (cd "$ROOT_DIR" && PORT="$port" OPS_PORT="$operations_port" PROJECTIONS="$projections" start_process "$name" node --enable-source-maps "$entry")
+  (cd "$ROOT_DIR" && PORT="$port" OPS_PORT="$operations_port" PROJECTIONS="$projections" start_process "$name" node --enable-source-maps --max-semi-space-size=16 "$entry")
 done
 for service in "${services[@]}"; do
   IFS=: read -r name entry _ _ operations_port <<<"$service"

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { serviceNodeFlags } from "./service-node-flags";
 
 const repositoryRoot = path.resolve(__dirname, "../..");
 
@@ -56,7 +57,7 @@ export async function startServiceProcess(
   const operationsPort = Number(env.OPS_PORT ?? (await freePort()));
   // Compiled services run as they ship; a TypeScript entry (the benchmark's baseline) runs through tsx.
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child = spawn(process.execPath, [...loader, "--enable-source-maps", path.resolve(cwd, entry)], {
+  const child = spawn(process.execPath, [...loader, ...serviceNodeFlags, path.resolve(cwd, entry)], {
     cwd,
     uid,
     gid,
