@@ -59,7 +59,7 @@ export const ingressSettingSpecs = {
     desc: "listening sockets of the public port (above 1: SO_REUSEPORT, Linux); each accepts one connection per turn of the event loop",
   }),
   MAX_DELIVERIES_IN_FLIGHT: positiveInt({
-    default: 256,
+    default: 64,
     desc: "POSTs admitted and not yet answered, at which a new POST gets 503 before its body is read",
   }),
   MAX_TURN_WAIT_MS: positiveInt({

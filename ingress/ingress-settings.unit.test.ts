@@ -30,7 +30,7 @@ it("has the defaults of the documentation", () => {
     MAX_CONNECTIONS: 2048,
     LISTEN_BACKLOG: 4096,
     LISTEN_SOCKETS: process.platform === "linux" ? 8 : 1,
-    MAX_DELIVERIES_IN_FLIGHT: 256,
+    MAX_DELIVERIES_IN_FLIGHT: 64,
     MAX_TURN_WAIT_MS: 2000,
     MAX_PRODUCE_BACKLOG_BYTES: 16_777_216,
     MAX_BODY_BYTES_IN_FLIGHT: 268_435_456,

@@ -15,6 +15,8 @@ import type { FaultRun } from "./fault-run";
 const normalConnections = 64;
 const floodConnections = 1500;
 const phaseMs = 15_000;
+/** The normal connections run this long before the normal phase is measured: the ingress's code warms up. */
+const warmUpMs = 5_000;
 /** Longest a sender waits for an answer before it counts the request as never answered. */
 const answerTimeoutMs = 30_000;
 const memoryBoundMB = 512;
@@ -109,7 +111,7 @@ async function auditRawTopic(prefix: string, outcomes: readonly RequestOutcome[]
 /**
  * A flood of signed deliveries, as Meta sends when it retries a backlog at once after an outage: an
  * ingress of its own (topics `<run prefix>overload.`, so the projectors are not fed a million status
- * events) under 64 keep-alive connections for 15 s, then 1,500 for 15 s, each POSTing deliveries of 100
+ * events) under 64 keep-alive connections for 5 s of warm-up and 15 s, then 1,500 for 15 s, each POSTing deliveries of 100
  * statuses (about 32 KB) in a closed loop and honouring Retry-After.
  */
 export const overload = scenario({
@@ -143,6 +145,8 @@ export const overload = scenario({
     run.log(
       `scenario 10: ${normalConnections} connections for ${phaseMs / 1000} s, then ${floodConnections}, deliveries of ${flood.bodyBytes} bytes; load ${loadAverage()}`,
     );
+    flood.run(normalConnections, "warm-up");
+    await sleep(warmUpMs);
     const normal = await runPhase(flood, ingress, normalConnections, "normal");
     const flooded = await run.inject(`${floodConnections} connections`, async () => true);
     const floodPhase = await runPhase(
