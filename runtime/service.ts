@@ -104,8 +104,17 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     ctx.body = { status: "starting" };
   });
   const appCallback = app.callback();
+  const answeredEarly = (req: IncomingMessage, res: ServerResponse): boolean => {
+    try {
+      return parts?.answerEarly?.(req, res) ?? false;
+    } catch (error) {
+      // Nothing catches a throw in the request event: the app answers instead (500 if it fails too).
+      logger.error({ err: error, method: req.method, path: req.url }, "early answer failed");
+      return res.headersSent;
+    }
+  };
   const server = createHttpServer(
-    (req, res) => void (parts?.answerEarly?.(req, res) || appCallback(req, res)),
+    (req, res) => void (answeredEarly(req, res) || appCallback(req, res)),
     logger,
     definition.arrivalTimeouts,
   );

@@ -26,6 +26,7 @@ describe("startService", () => {
           throw new Error("boom");
         },
         answerEarly: (req, res) => {
+          if (req.url === "/early-throws") throw new Error("early boom");
           if (req.url !== "/early") return false;
           res.writeHead(202).end("answered before the app");
           return true;
@@ -56,6 +57,14 @@ describe("startService", () => {
     const early = await fetch(`${publicUrl()}/early`);
     expect([early.status, await early.text()]).toEqual([202, "answered before the app"]);
     expect((await fetch(`${publicUrl()}/healthz`)).status).toBe(200);
+  });
+
+  it("leaves a request to the app when the early answer throws, and logs the throw", async () => {
+    lines.length = 0;
+    expect((await fetch(`${publicUrl()}/early-throws`)).status).toBe(404);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 50, path: "/early-throws", msg: "early answer failed" }),
+    ]);
   });
 
   it("answers an unexpected error 500 and logs it as one JSON line with the request id", async () => {

@@ -6,6 +6,7 @@ import { statusDelivery, statusObject, wamid } from "../fixtures/meta-webhooks";
 import { eventually } from "../support/event-producer";
 import { buildImageNatively, type NativeImage } from "../support/image-dry-run";
 import { startServiceProcess, type ProcessPlace, type ServiceProcess } from "../support/service-process";
+import { serviceNodeFlags } from "../support/service-node-flags";
 import { postWebhook } from "../support/webhook-client";
 
 // The image's build steps reproduced natively (no Docker engine here): the Dockerfile's stages built in a
@@ -70,10 +71,10 @@ it("holds every entry point that package.json, docker-compose.yml and the Helm c
 
 it("starts the ingress and a projector from the image's files: a signed POST 200, ready, the event applied", async () => {
   const runtimeEnv = { ...env, ...image.env };
-  expect(image.cmd.slice(0, 2)).toEqual(["node", "--enable-source-maps"]);
+  expect(image.cmd.slice(0, -1)).toEqual(["node", ...serviceNodeFlags]);
   const ingress = await startServiceProcess(
     "image-ingress",
-    image.cmd[2]!,
+    image.cmd.at(-1)!,
     runtimeEnv,
     60_000,
     undefined,
