@@ -59,7 +59,7 @@ export const ingressSettingSpecs = {
     desc: "listening sockets of the public port (above 1: SO_REUSEPORT, Linux); each accepts one connection per turn of the event loop",
   }),
   MAX_DELIVERIES_IN_FLIGHT: positiveInt({
-    default: 64,
+    default: 256,
     desc: "POSTs admitted and not yet answered, at which a new POST gets 503 before its body is read",
   }),
   MAX_TURN_WAIT_MS: positiveInt({
@@ -67,7 +67,7 @@ export const ingressSettingSpecs = {
     desc: "longest the first delivery in line for its turn of the event loop may wait before a new POST gets 503 before its body is read",
   }),
   MAX_PRODUCE_BACKLOG_BYTES: positiveInt({
-    default: 16 * 1024 * 1024,
+    default: 4 * 1024 * 1024,
     desc: "record bytes handed to Kafka and not yet acknowledged above which a POST gets 503 before its body is read",
   }),
   MAX_BODY_BYTES_IN_FLIGHT: positiveInt({
