@@ -93,7 +93,7 @@ export async function startSecuredKafka(
   const logFile = file("kafka.log");
   // The SCRAM user is written into the metadata log by the storage format, from a Java argument file:
   // its password is never on a command line.
-  const clusterId = randomBytes(16).toString("base64url");
+  const clusterId = kafkaClusterId();
   writeFileSync(
     file("format.args"),
     [
@@ -120,4 +120,13 @@ export async function startSecuredKafka(
     users,
     stop: () => broker.stop(0),
   };
+}
+
+/** A random cluster id as Kafka writes them; like Kafka's own, never one starting with "-", which its
+ * argument parser would take for an option. */
+export function kafkaClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
