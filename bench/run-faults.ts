@@ -83,6 +83,18 @@ async function main(run: FaultRun): Promise<boolean> {
   log(
     `stack: ${run.kind}; topics ${run.env.TOPIC_PREFIX}*; database ${run.env.MONGODB_DB}; ${rate} deliveries/s; scenarios ${scenarios.map((s) => s.id).join(",")}`,
   );
+  if (process.env.BENCH_KEEP_DATA !== "1") {
+    // A failed run's data stays until the next run: left to pile up, its partitions lengthen the
+    // broker's log recovery after scenario 1's kill -9 past the recovery window.
+    const removed = await removeRunData({
+      brokers: run.stack.KAFKA_BROKERS,
+      mongoUri: run.stack.MONGODB_URI,
+      topicPrefix: "faults-",
+      databasePrefix: "whatsapp_faults_",
+    });
+    if (removed.topics + removed.databases > 0)
+      log(`removed ${removed.topics} topics and ${removed.databases} databases of earlier runs`);
+  }
   await run.startServices();
   // Warm-up: JIT, connections, the projectors' first batches.
   run.startLoad(run.steady, rate);
@@ -91,7 +103,8 @@ async function main(run: FaultRun): Promise<boolean> {
   for (const scenario of scenarios) results.push(await runScenario(run, scenario));
   await run.stop();
   const allPassed = results.every((r) => failuresOf(r).length === 0);
-  // A passed run's topics and database go (BENCH_KEEP_DATA=1 keeps them); a failed run's stay, to look into.
+  // A passed run's topics and database go (BENCH_KEEP_DATA=1 keeps them); a failed run's stay, to look into,
+  // until the next run.
   if (allPassed && process.env.BENCH_KEEP_DATA !== "1") {
     const removed = await removeRunData({
       brokers: run.stack.KAFKA_BROKERS,
