@@ -34,6 +34,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Connection errors, timeouts and non-2xx answers: a run with any is not a sustained rate. */
   failures: number;
+  /** The failures by kind when there are any: "503 x 423, errors 0, timeouts 0" (closed-loop runs). */
+  failureKinds?: string;
   /** Paced runs: the longest event-loop delay of this (load-generating) process during the timed run; a
    * pause here delays the reading of answers and shows up as server latency. */
   loadGeneratorDelayMaxMs?: number;
@@ -62,11 +64,18 @@ export async function runHttpLoad(options: LoadOptions): Promise<LoadResult> {
       body: delivery.body,
     })),
   });
+  const failures = result.errors + result.timeouts + result.non2xx;
+  const answersOtherThan2xx = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith("2"))
+    .map(([status, { count }]) => `${status} x ${count}`);
   return {
     deliveriesPerSecond: result["2xx"] / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    failures: result.errors + result.timeouts + result.non2xx,
+    failures,
+    ...(failures > 0 && {
+      failureKinds: [...answersOtherThan2xx, `errors ${result.errors}`, `timeouts ${result.timeouts}`].join(", "),
+    }),
   };
 }
 

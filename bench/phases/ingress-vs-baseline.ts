@@ -115,7 +115,7 @@ async function sizeScaling(run: BenchRun, ingress: ServiceProcess): Promise<Size
       durationSeconds: run.seconds,
     });
     run.log(
-      `ingress, deliveries ${factor}x larger: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ${result.failures} failures`,
+      `ingress, deliveries ${factor}x larger: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ${result.failures} failures${result.failureKinds ? ` (${result.failureKinds})` : ""}`,
     );
     scaling.push({ factor, result, eventsPerDelivery: eventsPerDelivery(larger) });
   }
@@ -146,7 +146,7 @@ function ingressResult(
     ...scaling.map(({ factor, result, eventsPerDelivery: events }): Row => [
       `ingress, deliveries ${factor}x (${events.toFixed(1)} events each)`,
       `${f(result.deliveriesPerSecond)} deliveries/s, ${f(result.deliveriesPerSecond * events)} events/s`,
-      result.failures ? `${result.failures} failures` : "",
+      result.failures ? `${result.failures} failures (${result.failureKinds})` : "",
     ]),
   ];
   const json = {
