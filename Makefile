@@ -70,7 +70,8 @@ logs:
 	STACK=$(STACK) ./deploy/stack.sh logs
 
 # The OTLP exporter loads its transport with a dynamic import, which jest's VM needs this flag for.
-JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" node node_modules/jest/bin/jest.js
+# --forceExit: once the results and the teardown are done, exit; Node's own exit once spun there for good.
+JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" node node_modules/jest/bin/jest.js --forceExit
 # Levels run one after the other; int and e2e in band (they share one stack on 2 cores).
 test: build python-deps
 	@$(MAKE) --no-print-directory compose-check
