@@ -1,6 +1,6 @@
 import { removeRunData } from "../tests/support/run-data";
 import type { Audit } from "./effects-audit";
-import { FaultRun, type Sabotage } from "./faults/fault-run";
+import { FaultRun, faultRunPrefixes, type Sabotage } from "./faults/fault-run";
 import type { FaultScenario, Verdict } from "./faults/fault-scenario";
 import { sleep } from "./faults/fault-scenario";
 import { faultScenarios } from "./faults/scenarios";
@@ -89,8 +89,8 @@ async function main(run: FaultRun): Promise<boolean> {
     const removed = await removeRunData({
       brokers: run.stack.KAFKA_BROKERS,
       mongoUri: run.stack.MONGODB_URI,
-      topicPrefix: "faults-",
-      databasePrefix: "whatsapp_faults_",
+      topicPrefix: faultRunPrefixes.topic,
+      databasePrefix: faultRunPrefixes.database,
     });
     if (removed.topics + removed.databases > 0)
       log(`removed ${removed.topics} topics and ${removed.databases} databases of earlier runs`);

@@ -69,6 +69,9 @@ export async function startLoggedService(options: {
  * and its history, and the run's database. One run holds them across all its scenarios, so each audit
  * covers every delivery sent since the start.
  */
+/** Every fault run's topics and database start so: `<prefix><run id>`. */
+export const faultRunPrefixes = { topic: "faults-", database: "whatsapp_faults_" } as const;
+
 export class FaultRun {
   readonly runId = `f${Date.now().toString(36)}`;
   readonly appSecret = "faults-app-secret";
@@ -95,8 +98,8 @@ export class FaultRun {
   ) {
     this.env = {
       ...this.stack,
-      TOPIC_PREFIX: `faults-${this.runId}.`,
-      MONGODB_DB: `whatsapp_faults_${this.runId}`,
+      TOPIC_PREFIX: `${faultRunPrefixes.topic}${this.runId}.`,
+      MONGODB_DB: `${faultRunPrefixes.database}${this.runId}`,
       WHATSAPP_APP_SECRET: this.appSecret,
       WHATSAPP_WEBHOOK_VERIFY_TOKEN: "faults-verify",
       // info by default: the logs (.stack/logs/faults-<run>-<service>.log) are what a failed run leaves to read.
