@@ -182,6 +182,8 @@ let wanted = 0;
 let stopping = false;
 let sequence = 0;
 const loops = new Set<Promise<void>>();
+/** Senders whose loop still runs: one leaving after a phase with fewer connections goes on if it is wanted again. */
+const running = new Set<number>();
 
 const opened = (delta: number) => {
   openConnections += delta;
@@ -248,7 +250,12 @@ process.once("message", (settings: SenderSettings) => {
     const from = wanted;
     wanted = command.connections;
     for (let index = from; index < wanted; index++) {
-      const loop = senderLoop(index, settings, deliveries).finally(() => loops.delete(loop));
+      if (running.has(index)) continue;
+      running.add(index);
+      const loop = senderLoop(index, settings, deliveries).finally(() => {
+        loops.delete(loop);
+        running.delete(index);
+      });
       loops.add(loop);
     }
   });

@@ -7,7 +7,10 @@ export interface SignedFlood {
   pid: number;
   /** Size of each delivery's body, bytes. */
   bodyBytes: number;
-  /** Runs `connections` senders from now on (more than before: new ones join), their requests labelled `phase`. */
+  /**
+   * Runs `connections` senders from now on, their requests labelled `phase`: with more than before new
+   * ones join; with fewer the others leave once their request (or their pause after a refusal) is over.
+   */
   run(connections: number, phase: string): void;
   /** Lets every sender finish the request it is on, closes their connections and returns every outcome. */
   stop(): Promise<SenderReport>;
