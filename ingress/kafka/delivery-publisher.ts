@@ -26,8 +26,13 @@ export class DeliveryEncodingError extends Error {
 const tracer = trace.getTracer("whatsapp-ingress");
 /** Records encoded between two turns of the event loop: a very large delivery must not stall the others. */
 const recordsPerTurn = 1000;
-/** Largest produce request the coalescer builds from several deliveries (one delivery may be larger). */
-const maxCoalescedBytes = 4 * 1024 * 1024;
+/**
+ * Largest produce request the coalescer builds from several deliveries (one delivery may be larger):
+ * Kafka's own producer's max.request.size, a quarter of the default produce backlog bound. While one
+ * request waits for its acknowledgement the next ones fill, so the backlog never is one request that
+ * refuses every new delivery until it is acknowledged and then leaves the process idle.
+ */
+const maxCoalescedBytes = 1024 * 1024;
 /**
  * Most records in one produce request: kafkajs's time to build a request grows much faster than its
  * record count, so a delivery with more records is sent as several requests, in order.
