@@ -9,6 +9,7 @@ import { serviceCode } from "../service-code";
 import { startSignedFlood, type SignedFlood } from "../signed-flood";
 import type { RequestOutcome, SenderReport } from "../signed-flood-senders";
 import { residentMiB } from "../unsigned-flood";
+import { refusalsByBound } from "../ingress-refusals";
 import { scenario, sleep, verdict } from "./fault-scenario";
 import type { FaultRun } from "./fault-run";
 
@@ -101,17 +102,6 @@ async function gcSecondsByKind(ingress: ServiceProcess): Promise<Record<string, 
     if (kind) byKind[kind] = value;
   }
   return byKind;
-}
-
-/** Refusals by bound, from `whatsapp_ingress_capacity_refusals_total{limit}`. */
-async function refusalsByBound(ingress: ServiceProcess): Promise<Record<string, number>> {
-  const series = (await scrapeMetrics(ingress.operationsUrl)).get("whatsapp_ingress_capacity_refusals_total");
-  const byBound: Record<string, number> = {};
-  for (const [labels, value] of series ?? []) {
-    const limit = /limit="([^"]+)"/.exec(labels)?.[1];
-    if (limit) byBound[limit] = value;
-  }
-  return byBound;
 }
 
 /** Every request id answered 200 looked up in the raw topic, and every refused one. */

@@ -1,5 +1,6 @@
 import { startServiceProcess, type ServiceProcess } from "../../tests/support/service-process";
 import { eventsPerDelivery, type BenchRun } from "../bench-run";
+import { refusalsBetween, refusalsByBound } from "../ingress-refusals";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "../http-load";
 import { observedAbove, pausesBetween, scrapeMetrics } from "../service-pauses";
 import type { Phase, PhaseResult, Row } from "./phase";
@@ -108,12 +109,17 @@ async function sizeScaling(run: BenchRun, ingress: ServiceProcess): Promise<Size
   const scaling: SizeScaling[] = [];
   for (const factor of [2, 4]) {
     const larger = run.signedMix(1000, factor, `x${factor}`);
-    const result = await runHttpLoad({
+    const refusedBefore = await refusalsByBound(ingress);
+    const load = await runHttpLoad({
       baseUrl: ingress.baseUrl,
       deliveries: larger,
       connections: 64,
       durationSeconds: run.seconds,
     });
+    const refused = refusalsBetween(refusedBefore, await refusalsByBound(ingress));
+    const result = refused
+      ? { ...load, failureKinds: `${load.failureKinds}; refused by bound: ${refused}` }
+      : load;
     run.log(
       `ingress, deliveries ${factor}x larger: ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ${result.failures} failures${result.failureKinds ? ` (${result.failureKinds})` : ""}`,
     );
