@@ -15,6 +15,21 @@ export async function scrapeMetrics(operationsUrl: string): Promise<Map<string, 
   return metrics;
 }
 
+/** A metric's value per value of one of its labels (series without that label left out). */
+export function metricByLabel(
+  metrics: Map<string, Map<string, number>>,
+  name: string,
+  label: string,
+): Record<string, number> {
+  const byLabel: Record<string, number> = {};
+  const pattern = new RegExp(`${label}="([^"]+)"`);
+  for (const [labels, value] of metrics.get(name) ?? []) {
+    const labelValue = pattern.exec(labels)?.[1];
+    if (labelValue) byLabel[labelValue] = value;
+  }
+  return byLabel;
+}
+
 /** Sum of a metric over all its series (0 when absent). */
 export const metricTotal = (metrics: Map<string, Map<string, number>>, name: string): number =>
   [...(metrics.get(name)?.values() ?? [])].reduce((sum, value) => sum + value, 0);

@@ -4,7 +4,7 @@ import { readTopic } from "../../tests/support/kafka-records";
 import { startServiceProcess, type ServiceProcess } from "../../tests/support/service-process";
 import { webhookPath } from "../http-load";
 import { cpuBetween, cpuSnapshot, loadAverage, machineCpu } from "../process-cpu";
-import { scrapeMetrics } from "../projector-health";
+import { metricByLabel, scrapeMetrics } from "../projector-health";
 import { serviceCode } from "../service-code";
 import { startSignedFlood, type SignedFlood } from "../signed-flood";
 import type { RequestOutcome, SenderReport } from "../signed-flood-senders";
@@ -95,13 +95,8 @@ async function runPhase(
 
 /** Seconds in garbage collection so far, by kind (major, minor, incremental, weakcb). */
 async function gcSecondsByKind(ingress: ServiceProcess): Promise<Record<string, number>> {
-  const series = (await scrapeMetrics(ingress.operationsUrl)).get("nodejs_gc_duration_seconds_sum");
-  const byKind: Record<string, number> = {};
-  for (const [labels, value] of series ?? []) {
-    const kind = /kind="([^"]+)"/.exec(labels)?.[1];
-    if (kind) byKind[kind] = value;
-  }
-  return byKind;
+  const metrics = await scrapeMetrics(ingress.operationsUrl);
+  return metricByLabel(metrics, "nodejs_gc_duration_seconds_sum", "kind");
 }
 
 /** Every request id answered 200 looked up in the raw topic, and every refused one. */
