@@ -64,14 +64,14 @@ export async function startLoggedService(options: {
   };
 }
 
+/** Every fault run's topics and database start so: `<prefix><run id>`. */
+export const faultRunPrefixes = { topic: "faults-", database: "whatsapp_faults_" } as const;
+
 /**
  * Everything a fault scenario acts on: the stack, the three services as processes, the signed load
  * and its history, and the run's database. One run holds them across all its scenarios, so each audit
  * covers every delivery sent since the start.
  */
-/** Every fault run's topics and database start so: `<prefix><run id>`. */
-export const faultRunPrefixes = { topic: "faults-", database: "whatsapp_faults_" } as const;
-
 export class FaultRun {
   readonly runId = `f${Date.now().toString(36)}`;
   readonly appSecret = "faults-app-secret";
