@@ -1,5 +1,5 @@
 import type { ServiceProcess } from "../tests/support/service-process";
-import { metricByLabel, scrapeMetrics } from "./projector-health";
+import { metricByLabel, metricGrowth, scrapeMetrics } from "./projector-health";
 
 /** The ingress's refusals so far by bound, from `whatsapp_ingress_capacity_refusals_total{limit}`. */
 export async function refusalsByBound(ingress: ServiceProcess): Promise<Record<string, number>> {
@@ -9,8 +9,7 @@ export async function refusalsByBound(ingress: ServiceProcess): Promise<Record<s
 
 /** The refusals by bound between two readings of refusalsByBound, as "bound x N" (empty when none). */
 export function refusalsBetween(before: Record<string, number>, after: Record<string, number>): string {
-  return Object.entries(after)
-    .map(([limit, count]) => [limit, count - (before[limit] ?? 0)] as const)
+  return Object.entries(metricGrowth(before, after))
     .filter(([, count]) => count > 0)
     .map(([limit, count]) => `${limit} x ${count}`)
     .join(", ");

@@ -30,6 +30,16 @@ export function metricByLabel(
   return byLabel;
 }
 
+/** How much each label's value grew between two readings of metricByLabel (a label new in `after` from 0). */
+export function metricGrowth(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([label, value]) => [label, value - (before[label] ?? 0)]),
+  );
+}
+
 /** Sum of a metric over all its series (0 when absent). */
 export const metricTotal = (metrics: Map<string, Map<string, number>>, name: string): number =>
   [...(metrics.get(name)?.values() ?? [])].reduce((sum, value) => sum + value, 0);

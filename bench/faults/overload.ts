@@ -3,13 +3,13 @@ import { topicName } from "../../contracts/topics";
 import { readTopic } from "../../tests/support/kafka-records";
 import { startServiceProcess, type ServiceProcess } from "../../tests/support/service-process";
 import { webhookPath } from "../http-load";
+import { refusalsByBound } from "../ingress-refusals";
 import { cpuBetween, cpuSnapshot, loadAverage, machineCpu } from "../process-cpu";
-import { metricByLabel, scrapeMetrics } from "../projector-health";
+import { metricByLabel, metricGrowth, scrapeMetrics } from "../projector-health";
 import { serviceCode } from "../service-code";
 import { startSignedFlood, type SignedFlood } from "../signed-flood";
 import type { RequestOutcome, SenderReport } from "../signed-flood-senders";
 import { residentMiB } from "../unsigned-flood";
-import { refusalsByBound } from "../ingress-refusals";
 import { scenario, sleep, verdict } from "./fault-scenario";
 import type { FaultRun } from "./fault-run";
 
@@ -76,10 +76,7 @@ async function runPhase(
   }
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
   const machine = machineCpu();
-  const gcAfter = await gcSecondsByKind(ingress);
-  const gcSeconds = Object.fromEntries(
-    Object.entries(gcAfter).map(([kind, seconds]) => [kind, seconds - (gcBefore[kind] ?? 0)]),
-  );
+  const gcSeconds = metricGrowth(gcBefore, await gcSecondsByKind(ingress));
   const [busy, idle] = [machine.busy - machineBefore.busy, machine.idle - machineBefore.idle];
   return {
     from,
@@ -141,11 +138,7 @@ export const overload = scenario({
     const ingress = await startServiceProcess(
       "overload-ingress",
       code.ingress.entry,
-      {
-        ...run.env,
-        ...code.ingress.env,
-        TOPIC_PREFIX: prefix,
-      },
+      { ...run.env, ...code.ingress.env, TOPIC_PREFIX: prefix },
       180_000,
       path.resolve(__dirname, `../../.stack/logs/faults-${run.runId}-overload-ingress.log`),
     );

@@ -1,7 +1,7 @@
 import { startServiceProcess, type ServiceProcess } from "../../tests/support/service-process";
 import { eventsPerDelivery, type BenchRun } from "../bench-run";
-import { refusalsBetween, refusalsByBound } from "../ingress-refusals";
 import { runHttpLoad, runPacedLoad, type LoadResult } from "../http-load";
+import { refusalsBetween, refusalsByBound } from "../ingress-refusals";
 import { observedAbove, pausesBetween, scrapeMetrics } from "../service-pauses";
 import type { Phase, PhaseResult, Row } from "./phase";
 import { fixed as f, pausesText, verdict } from "./text";
